@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GICv3 core: interrupt state, distributor, redistributors, CPU interface.
+ *
+ * Theory of operation
+ * -------------------
+ * Every interrupt (SGI/PPI per vCPU, SPI, LPI) is a struct vgic_irq with its own
+ * lock.  An interrupt that is pending-and-enabled, or active, sits on the
+ * ap_list of exactly one vCPU: the one gic_irq_oracle() names.  Each state
+ * change is made under irq->lock and then handed to gic_irq_update(), which
+ * moves the interrupt between ap_lists so that membership always matches the
+ * oracle, and kicks the vCPU that gained it.  The CPU interface of a vCPU then
+ * only scans its own (short) ap_list, never the whole interrupt space, and
+ * injection from any thread takes no VM-wide lock: only the interrupt's lock
+ * and the target vCPU's ap_lock.
+ *
+ * Lock order (outer first):
+ *   vm->config_lock (configuration calls only, never on injection)
+ *   gic_cpu->ap_lock (two of them: lower vCPU index first)
+ *   vgic_irq->lock
+ * CPU-interface register state (PMR, BPR, APRs, ...) is guarded by the vCPU's
+ * ap_lock, since deciding what to signal reads both.
+ */
+#ifndef VGIC_GIC_GIC_H
+#define VGIC_GIC_GIC_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vgic/vm.h>
+
+#include "common/list.h"
+#include "common/lock.h"
+#include "gic/regs.h"
+
+struct gmem;
+struct gic;
+struct gic_cpu;
+struct lpi_table;
+
+enum irq_config {
+	IRQ_CONFIG_EDGE = 0,
+	IRQ_CONFIG_LEVEL = 1,
+};
+
+struct vgic_irq {
+	vgic_spinlock_t lock;
+	struct list_node ap_list;	/* on vcpu->ap_list iff vcpu != NULL */
+	struct gic_cpu *vcpu;		/* whose ap_list holds it */
+	struct gic_cpu *target_vcpu;	/* where it goes when pending */
+	uint32_t intid;
+	uint8_t priority;
+	uint8_t group;			/* 0 or 1 */
+	uint8_t config;			/* enum irq_config */
+	bool enabled;
+	bool pending_latch;		/* edge latch, or set through ISPENDR */
+	bool line_level;		/* input level of a level-sensitive line */
+	bool active;
+	bool notify_deactivate;		/* tell gic->deactivate_notify (resamplefd) */
+	uint64_t mpidr;			/* SPI route: GICD_IROUTER affinity */
+	atomic_uint refcount;		/* LPIs: lookup table + ap_list + users */
+};
+
+/* CPU-interface state of one vCPU; guarded by gic_cpu.ap_lock. */
+struct cpuif {
+	uint8_t pmr;
+	uint8_t bpr0, bpr1;
+	bool eoimode;		/* ICC_CTLR_EL1.EOImode: split drop/deactivate */
+	bool cbpr;		/* ICC_CTLR_EL1.CBPR: BPR0 governs group 1 too */
+	bool grpen0, grpen1;
+	uint32_t apr[2];	/* AP0R0, AP1R0: one bit per group priority */
+};
+
+/* How the VMM hears of new interrupts for a vCPU; owned by the VM so that it
+ * can be set before the GIC exists. */
+struct vcpu_notify {
+	_Atomic(vgic_kick_fn) fn;
+	void *_Atomic opaque;
+	atomic_bool line[2];		/* VGIC_VM_NO_GIC: IRQ and FIQ inputs */
+};
+
+struct gic_cpu {
+	struct gic *gic;
+	uint32_t idx;
+	uint64_t mpidr;			/* Aff3:Aff2:Aff1:Aff0 in MPIDR layout */
+	vgic_spinlock_t ap_lock;
+	struct list_node ap_list;
+	struct cpuif cif;
+	struct vgic_irq priv[GIC_NR_PRIVATE];
+
+	/* Redistributor state. */
+	atomic_uint gicr_ctlr;
+	atomic_bool sleeping;		/* GICR_WAKER.ProcessorSleep */
+	_Atomic uint64_t propbaser;
+	_Atomic uint64_t pendbaser;
+
+	struct vcpu_notify *notify;	/* owned by the VM */
+};
+
+struct gic_stats {
+	atomic_uint_fast64_t mmio_bad_access;
+	atomic_uint_fast64_t sysreg_bad_access;
+	atomic_uint_fast64_t spurious_acks;
+	atomic_uint_fast64_t irqs_injected;
+	atomic_uint_fast64_t kicks;
+	atomic_uint_fast64_t lpi_table_errors;
+};
+
+/* Called when a level-sensitive interrupt flagged notify_deactivate is deactivated. */
+typedef void (*gic_deactivate_fn)(void *opaque, uint32_t intid);
+
+struct gic {
+	uint32_t nr_vcpus;
+	uint32_t nr_spis;
+	struct gic_cpu *cpus;
+	struct vgic_irq *spis;
+	struct gmem *mem;
+	atomic_uint ctlr;		/* GICD_CTLR group enables */
+	bool has_lpis;			/* an ITS exists: TYPER.LPIS, GICR_TYPER.PLPIS */
+	uint64_t dist_base;
+	uint64_t redist_base;
+	struct lpi_table *lpis;
+	gic_deactivate_fn deactivate_notify;
+	void *deactivate_opaque;
+	struct gic_stats stats;
+};
+
+#define gic_count(g, field) \
+	atomic_fetch_add_explicit(&(g)->stats.field, 1, memory_order_relaxed)
+
+/* --- lifecycle (gic.c) --- */
+int gic_create(struct gic *gic, uint32_t nr_vcpus, uint32_t nr_irqs, struct gmem *mem,
+	       struct vcpu_notify *notify);
+void gic_destroy(struct gic *gic);
+uint64_t gic_vcpu_mpidr(uint32_t idx);
+
+/* --- interrupt state (irq.c) --- */
+
+/* Interrupt @intid as seen from @cpu (NULL: private IDs unreachable).  LPIs
+ * come back with a reference that gic_put_irq() drops. */
+struct vgic_irq *gic_get_irq(struct gic *gic, struct gic_cpu *cpu, uint32_t intid);
+void gic_put_irq(struct gic *gic, struct vgic_irq *irq);
+
+static inline bool irq_is_lpi(const struct vgic_irq *irq)
+{
+	return irq->intid >= GIC_LPI_BASE;
+}
+
+static inline bool irq_is_pending(const struct vgic_irq *irq)
+{
+	if (irq->config == IRQ_CONFIG_LEVEL)
+		return irq->pending_latch || irq->line_level;
+	return irq->pending_latch;
+}
+
+/* The vCPU whose ap_list should hold @irq now, or NULL.  irq->lock held. */
+struct gic_cpu *gic_irq_oracle(const struct vgic_irq *irq);
+
+/* Make @irq's list membership match the oracle and kick the vCPU that gained
+ * it.  Called with irq->lock held; returns with it released. */
+void gic_irq_update(struct gic *gic, struct vgic_irq *irq);
+
+/* Set the input level of @irq (edge: a high level latches pending). */
+void gic_irq_set_level(struct gic *gic, struct vgic_irq *irq, bool level);
+
+/* Deactivate @irq as an EOI or DIR would, notifying resamplers. */
+void gic_irq_deactivate(struct gic *gic, struct vgic_irq *irq);
+
+/* Kick vCPU @cpu through the VMM's callback. */
+void gic_kick(struct gic *gic, struct gic_cpu *cpu);
+
+/* The vCPU with affinity @mpidr (MPIDR layout), or NULL. */
+struct gic_cpu *gic_cpu_by_mpidr(struct gic *gic, uint64_t mpidr);
+
+/* --- MMIO (dist.c, redist.c) --- */
+uint64_t gic_dist_read(struct gic *gic, uint32_t off, unsigned int len);
+void gic_dist_write(struct gic *gic, uint32_t off, unsigned int len, uint64_t val);
+uint64_t gic_redist_read(struct gic *gic, struct gic_cpu *cpu, uint32_t off, unsigned int len);
+void gic_redist_write(struct gic *gic, struct gic_cpu *cpu, uint32_t off, unsigned int len,
+		      uint64_t val);
+
+/* --- CPU interface (cpuif.c) --- */
+int gic_cpuif_read(struct gic *gic, struct gic_cpu *cpu, uint32_t enc, uint64_t *val);
+int gic_cpuif_write(struct gic *gic, struct gic_cpu *cpu, uint32_t enc, uint64_t val);
+/* VGIC_PENDING_IRQ / _FIQ bits for what the CPU interface would signal now. */
+unsigned int gic_cpuif_pending(struct gic *gic, struct gic_cpu *cpu);
+void gic_cpuif_reset(struct cpuif *cif);
+
+/* --- LPIs (lpi.c) --- */
+/* LPI @intid with a reference, or NULL if no ITS mapping created it. */
+struct vgic_irq *gic_lpi_get(struct gic *gic, uint32_t intid);
+/* Drop a reference; the last one frees the LPI. */
+void gic_lpi_put(struct gic *gic, struct vgic_irq *irq);
+/* GICR_CTLR.EnableLPIs of @cpu went from !@enabled to @enabled. */
+void gic_lpi_enable_changed(struct gic *gic, struct gic_cpu *cpu, bool enabled);
+void gic_lpi_destroy(struct gic *gic);
+
+#endif

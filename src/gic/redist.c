@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Redistributors: one per vCPU, an RD_base frame (control, LPI tables) and an
+ * SGI_base frame (SGI/PPI state) 64 KiB above it, laid out contiguously with
+ * GICR_TYPER.Last on the final one.
+ */
+#include "gic/mmio.h"
+
+static uint64_t rd_read_ctlr(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
+{
+	(void)addr, (void)len;
+	/* IR and CES: LPIs may be disabled again once enabled (KVM IIDR rev 3). */
+	return atomic_load(&c->cpu->gicr_ctlr) | FIELD_DP(GICR_CTLR, IR, 1) |
+	       FIELD_DP(GICR_CTLR, CES, 1);
+}
+
+static void rd_write_ctlr(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
+			  uint64_t val)
+{
+	bool en = FIELD_GET(GICR_CTLR, ENABLE_LPIS, val);
+	uint32_t old;
+
+	(void)addr, (void)len;
+	/* Without an ITS there are no LPIs: EnableLPIs is RES0. */
+	if (!c->gic->has_lpis)
+		return;
+	old = atomic_exchange(&c->cpu->gicr_ctlr, en ? FIELD_MASK(GICR_CTLR, ENABLE_LPIS) : 0);
+	if (!!old != en)
+		gic_lpi_enable_changed(c->gic, c->cpu, en);
+}
+
+static uint64_t rd_read_typer(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
+{
+	struct gic_cpu *cpu = c->cpu;
+	uint64_t aff = (cpu->mpidr & GENMASK(23, 0)) | ((cpu->mpidr >> 32) & 0xff) << 24;
+	uint64_t v = FIELD_DP(GICR_TYPER, AFFINITY, aff) | FIELD_DP(GICR_TYPER, PROCNUM, cpu->idx);
+
+	if (cpu->idx == c->gic->nr_vcpus - 1)
+		v = FIELD_SET(GICR_TYPER, LAST, v, 1);
+	if (c->gic->has_lpis)
+		v = FIELD_SET(GICR_TYPER, PLPIS, v, 1);
+	return extract_bytes(v, addr & 7, len);
+}
+
+static uint64_t rd_read_waker(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
+{
+	bool sleep = atomic_load(&c->cpu->sleeping);
+
+	(void)addr, (void)len;
+	return FIELD_DP(GICR_WAKER, PROCESSOR_SLEEP, sleep) |
+	       FIELD_DP(GICR_WAKER, CHILDREN_ASLEEP, sleep);
+}
+
+/* The virtual redistributor wakes or sleeps at once, so ChildrenAsleep follows. */
+static void rd_write_waker(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
+			   uint64_t val)
+{
+	(void)addr, (void)len;
+	atomic_store(&c->cpu->sleeping, FIELD_GET(GICR_WAKER, PROCESSOR_SLEEP, val));
+}
+
+static bool lpis_enabled(const struct gic_cpu *cpu)
+{
+	return atomic_load(&((struct gic_cpu *)cpu)->gicr_ctlr) & FIELD_MASK(GICR_CTLR, ENABLE_LPIS);
+}
+
+static const uint64_t propbaser_valid =
+	FIELD_MASK(GICR_PROPBASER, IDBITS) | FIELD_MASK(GICR_PROPBASER, INNER_CACHE) |
+	FIELD_MASK(GICR_PROPBASER, SHAREABILITY) | FIELD_MASK(GICR_PROPBASER, PA) |
+	FIELD_MASK(GICR_PROPBASER, OUTER_CACHE);
+
+static const uint64_t pendbaser_valid =
+	FIELD_MASK(GICR_PENDBASER, INNER_CACHE) | FIELD_MASK(GICR_PENDBASER, SHAREABILITY) |
+	FIELD_MASK(GICR_PENDBASER, PA) | FIELD_MASK(GICR_PENDBASER, OUTER_CACHE) |
+	FIELD_MASK(GICR_PENDBASER, PTZ);
+
+static uint64_t rd_read_propbaser(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
+{
+	return extract_bytes(atomic_load(&c->cpu->propbaser), addr & 7, len);
+}
+
+/* The LPI tables may only move while LPIs are off (writes are ignored otherwise). */
+static void rd_write_propbaser(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
+			       uint64_t val)
+{
+	uint64_t old = atomic_load(&c->cpu->propbaser);
+
+	if (lpis_enabled(c->cpu))
+		return;
+	atomic_store(&c->cpu->propbaser, deposit_bytes(old, addr & 7, len, val) & propbaser_valid);
+}
+
+/* PTZ is write-only: it tells the redistributor the table is zeroed, reads as 0. */
+static uint64_t rd_read_pendbaser(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
+{
+	uint64_t v = atomic_load(&c->cpu->pendbaser) & ~FIELD_MASK(GICR_PENDBASER, PTZ);
+
+	return extract_bytes(v, addr & 7, len);
+}
+
+static void rd_write_pendbaser(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
+			       uint64_t val)
+{
+	uint64_t old = atomic_load(&c->cpu->pendbaser);
+
+	if (lpis_enabled(c->cpu))
+		return;
+	atomic_store(&c->cpu->pendbaser, deposit_bytes(old, addr & 7, len, val) & pendbaser_valid);
+}
+
+#define A32	GIC_ACCESS_32
+#define A8_32	(GIC_ACCESS_8 | GIC_ACCESS_32)
+#define A32_64	(GIC_ACCESS_32 | GIC_ACCESS_64)
+
+static const struct gic_reg redist_regs[] = {
+	/* RD_base */
+	GIC_REG(GICR_CTLR, 4, A32, rd_read_ctlr, rd_write_ctlr),
+	GIC_REG(GICR_IIDR, 4, A32, gic_mmio_read_iidr, gic_mmio_write_wi),
+	GIC_REG(GICR_TYPER, 8, A32_64, rd_read_typer, gic_mmio_write_wi),
+	GIC_REG(GICR_STATUSR, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
+	GIC_REG(GICR_WAKER, 4, A32, rd_read_waker, rd_write_waker),
+	/* No DirectLPI: SETLPIR, CLRLPIR, INVLPIR, INVALLR, SYNCR are RAZ/WI. */
+	GIC_REG(GICR_SETLPIR, 8, A32_64, gic_mmio_read_raz, gic_mmio_write_wi),
+	GIC_REG(GICR_CLRLPIR, 8, A32_64, gic_mmio_read_raz, gic_mmio_write_wi),
+	GIC_REG(GICR_PROPBASER, 8, A32_64, rd_read_propbaser, rd_write_propbaser),
+	GIC_REG(GICR_PENDBASER, 8, A32_64, rd_read_pendbaser, rd_write_pendbaser),
+	GIC_REG(GICR_INVLPIR, 8, A32_64, gic_mmio_read_raz, gic_mmio_write_wi),
+	GIC_REG(GICR_INVALLR, 8, A32_64, gic_mmio_read_raz, gic_mmio_write_wi),
+	GIC_REG(GICR_SYNCR, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
+	GIC_REG(GICR_IDREGS, 0x30, A32, gic_mmio_read_idregs, gic_mmio_write_wi),
+	/* SGI_base */
+	GIC_REG_IRQ(GICR_IGROUPR0, 1, A32, gic_mmio_read_group, gic_mmio_write_group),
+	GIC_REG_IRQ(GICR_ISENABLER0, 1, A32, gic_mmio_read_enable, gic_mmio_write_senable),
+	GIC_REG_IRQ(GICR_ICENABLER0, 1, A32, gic_mmio_read_enable, gic_mmio_write_cenable),
+	GIC_REG_IRQ(GICR_ISPENDR0, 1, A32, gic_mmio_read_pending, gic_mmio_write_spending),
+	GIC_REG_IRQ(GICR_ICPENDR0, 1, A32, gic_mmio_read_pending, gic_mmio_write_cpending),
+	GIC_REG_IRQ(GICR_ISACTIVER0, 1, A32, gic_mmio_read_active, gic_mmio_write_sactive),
+	GIC_REG_IRQ(GICR_ICACTIVER0, 1, A32, gic_mmio_read_active, gic_mmio_write_cactive),
+	GIC_REG_IRQ(GICR_IPRIORITYR0, 8, A8_32, gic_mmio_read_priority, gic_mmio_write_priority),
+	GIC_REG_IRQ(GICR_ICFGR0, 2, A32, gic_mmio_read_config, gic_mmio_write_config),
+	GIC_REG_IRQ(GICR_IGRPMODR0, 1, A32, gic_mmio_read_raz, gic_mmio_write_wi),
+	GIC_REG(GICR_NSACR, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
+};
+
+uint64_t gic_redist_read(struct gic *gic, struct gic_cpu *cpu, uint32_t off, unsigned int len)
+{
+	struct gic_mmio_ctx c = { .gic = gic, .cpu = cpu };
+
+	return gic_mmio_dispatch(redist_regs, ARRAY_SIZE(redist_regs), &c, off, len, false, 0);
+}
+
+void gic_redist_write(struct gic *gic, struct gic_cpu *cpu, uint32_t off, unsigned int len,
+		      uint64_t val)
+{
+	struct gic_mmio_ctx c = { .gic = gic, .cpu = cpu };
+
+	gic_mmio_dispatch(redist_regs, ARRAY_SIZE(redist_regs), &c, off, len, true, val);
+}

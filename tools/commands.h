@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* Subcommands of the vgic tool; each lives in its own file. */
+#ifndef VGIC_TOOLS_COMMANDS_H
+#define VGIC_TOOLS_COMMANDS_H
+
+/* Host-side demonstration: raise interrupts through the API, acknowledge them. */
+int cmd_demo(int argc, char **argv);
+
+#endif
