@@ -68,15 +68,20 @@ static uint64_t dist_read_irouter(const struct gic_mmio_ctx *c, uint32_t addr, u
 	return extract_bytes(v, addr & 7, len);
 }
 
-/* Either 32-bit half or the whole register; the new route takes effect at once. */
+/*
+ * Either 32-bit half or the whole register; the new route takes effect at once.
+ * KVM gives no vCPU an Aff3 and makes the upper word (Aff3) WI, and IRM RAZ/WI,
+ * so only Aff2.Aff1.Aff0 are kept.  The architecture would keep Aff3; we
+ * follow KVM.
+ */
 static void dist_write_irouter(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
 			       uint64_t val)
 {
 	struct vgic_irq *irq = irouter_irq(c, addr);
 	const uint64_t valid = FIELD_MASK(GICD_IROUTER, AFF0) | FIELD_MASK(GICD_IROUTER, AFF1) |
-			       FIELD_MASK(GICD_IROUTER, AFF2) | FIELD_MASK(GICD_IROUTER, AFF3);
+			       FIELD_MASK(GICD_IROUTER, AFF2);
 
-	if (!irq)
+	if (!irq || (addr & 4))
 		return;
 	spin_lock(&irq->lock);
 	irq->mpidr = deposit_bytes(irq->mpidr, addr & 7, len, val) & valid;
