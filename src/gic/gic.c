@@ -26,6 +26,9 @@ static void irq_init(struct vgic_irq *irq, uint32_t intid, struct gic_cpu *targe
 	/* SGIs and SPIs reset edge-triggered, PPIs level-sensitive (as KVM). */
 	irq->config = (intid >= GIC_NR_SGIS && intid < GIC_NR_PRIVATE) ? IRQ_CONFIG_LEVEL
 								    : IRQ_CONFIG_EDGE;
+	/* KVM resets every SGI enabled (GICR_ISENABLER0 = 0xffff), a GICv2
+	 * heritage; the architecture leaves the reset value UNKNOWN. */
+	irq->enabled = intid < GIC_NR_SGIS;
 	atomic_init(&irq->refcount, 1);
 }
 
@@ -50,8 +53,6 @@ static void cpu_init(struct gic *gic, struct gic_cpu *cpu, uint32_t idx,
 	list_init(&cpu->ap_list);
 	gic_cpuif_reset(&cpu->cif);
 	atomic_init(&cpu->gicr_ctlr, 0);
-	/* Redistributors come out of reset asleep; the guest wakes them. */
-	atomic_init(&cpu->sleeping, true);
 	atomic_init(&cpu->propbaser, 0);
 	atomic_init(&cpu->pendbaser, 0);
 	for (uint32_t i = 0; i < GIC_NR_PRIVATE; i++)

@@ -262,7 +262,11 @@ uint64_t gic_mmio_read_config(const struct gic_mmio_ctx *c, uint32_t addr, unsig
 	return v;
 }
 
-/* SGIs are always edge-triggered: their ICFGR field is read-only. */
+/*
+ * SGIs are always edge-triggered.  For PPIs the architecture makes the
+ * configuration IMPLEMENTATION DEFINED; KVM keeps them read-only (level),
+ * because timers rely on it, and we follow KVM.
+ */
 void gic_mmio_write_config(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
 			   uint64_t val)
 {
@@ -271,7 +275,7 @@ void gic_mmio_write_config(const struct gic_mmio_ctx *c, uint32_t addr, unsigned
 	for (unsigned int i = 0; i < len * 4; i++) {
 		struct vgic_irq *irq;
 
-		if (intid + i < GIC_NR_SGIS)
+		if (intid + i < GIC_NR_PRIVATE)
 			continue;
 		irq = ctx_irq(c, intid + i);
 		if (!irq)

@@ -42,23 +42,6 @@ static uint64_t rd_read_typer(const struct gic_mmio_ctx *c, uint32_t addr, unsig
 	return extract_bytes(v, addr & 7, len);
 }
 
-static uint64_t rd_read_waker(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
-{
-	bool sleep = atomic_load(&c->cpu->sleeping);
-
-	(void)addr, (void)len;
-	return FIELD_DP(GICR_WAKER, PROCESSOR_SLEEP, sleep) |
-	       FIELD_DP(GICR_WAKER, CHILDREN_ASLEEP, sleep);
-}
-
-/* The virtual redistributor wakes or sleeps at once, so ChildrenAsleep follows. */
-static void rd_write_waker(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
-			   uint64_t val)
-{
-	(void)addr, (void)len;
-	atomic_store(&c->cpu->sleeping, FIELD_GET(GICR_WAKER, PROCESSOR_SLEEP, val));
-}
-
 static bool lpis_enabled(const struct gic_cpu *cpu)
 {
 	return atomic_load(&((struct gic_cpu *)cpu)->gicr_ctlr) & FIELD_MASK(GICR_CTLR, ENABLE_LPIS);
@@ -74,20 +57,70 @@ static const uint64_t pendbaser_valid =
 	FIELD_MASK(GICR_PENDBASER, PA) | FIELD_MASK(GICR_PENDBASER, OUTER_CACHE) |
 	FIELD_MASK(GICR_PENDBASER, PTZ);
 
+/*
+ * Memory attributes KVM cannot honour are rewritten as KVM does
+ * (vgic_sanitise_*): Outer Shareable becomes Inner Shareable, a Device or
+ * non-cacheable inner policy becomes Read-allocate Write-back, and an outer
+ * policy other than SameAsInner or non-cacheable becomes SameAsInner.
+ */
+#define GIC_BASER_OUTER_SHAREABLE	2
+#define GIC_BASER_INNER_SHAREABLE	1
+#define GIC_BASER_CACHE_SAME_AS_INNER	0
+#define GIC_BASER_CACHE_NC		1
+#define GIC_BASER_CACHE_RAWB		3
+
+static uint64_t sanitise_shareability(uint64_t f)
+{
+	return f == GIC_BASER_OUTER_SHAREABLE ? GIC_BASER_INNER_SHAREABLE : f;
+}
+
+static uint64_t sanitise_inner_cache(uint64_t f)
+{
+	return f <= GIC_BASER_CACHE_NC ? GIC_BASER_CACHE_RAWB : f;
+}
+
+static uint64_t sanitise_outer_cache(uint64_t f)
+{
+	return f <= GIC_BASER_CACHE_NC ? f : GIC_BASER_CACHE_SAME_AS_INNER;
+}
+
+/* PROPBASER and PENDBASER share the positions of these three fields. */
+static uint64_t sanitise_baser(uint64_t v)
+{
+	v = FIELD_SET(GICR_PROPBASER, SHAREABILITY, v,
+		      sanitise_shareability(FIELD_GET(GICR_PROPBASER, SHAREABILITY, v)));
+	v = FIELD_SET(GICR_PROPBASER, INNER_CACHE, v,
+		      sanitise_inner_cache(FIELD_GET(GICR_PROPBASER, INNER_CACHE, v)));
+	return FIELD_SET(GICR_PROPBASER, OUTER_CACHE, v,
+			 sanitise_outer_cache(FIELD_GET(GICR_PROPBASER, OUTER_CACHE, v)));
+}
+
+/*
+ * The LPI tables may only move while LPIs are off (writes are ignored
+ * otherwise).  A half-register write is a read-modify-write: compare-exchange
+ * so that two vCPUs writing the two halves at once both land.
+ */
+static void write_baser(const struct gic_mmio_ctx *c, _Atomic uint64_t *reg, uint64_t valid,
+			uint32_t addr, unsigned int len, uint64_t val)
+{
+	uint64_t old = atomic_load(reg), new;
+
+	if (lpis_enabled(c->cpu))
+		return;
+	do {
+		new = sanitise_baser(deposit_bytes(old, addr & 7, len, val)) & valid;
+	} while (!atomic_compare_exchange_weak(reg, &old, new));
+}
+
 static uint64_t rd_read_propbaser(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
 	return extract_bytes(atomic_load(&c->cpu->propbaser), addr & 7, len);
 }
 
-/* The LPI tables may only move while LPIs are off (writes are ignored otherwise). */
 static void rd_write_propbaser(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
 			       uint64_t val)
 {
-	uint64_t old = atomic_load(&c->cpu->propbaser);
-
-	if (lpis_enabled(c->cpu))
-		return;
-	atomic_store(&c->cpu->propbaser, deposit_bytes(old, addr & 7, len, val) & propbaser_valid);
+	write_baser(c, &c->cpu->propbaser, propbaser_valid, addr, len, val);
 }
 
 /* PTZ is write-only: it tells the redistributor the table is zeroed, reads as 0. */
@@ -101,11 +134,7 @@ static uint64_t rd_read_pendbaser(const struct gic_mmio_ctx *c, uint32_t addr, u
 static void rd_write_pendbaser(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
 			       uint64_t val)
 {
-	uint64_t old = atomic_load(&c->cpu->pendbaser);
-
-	if (lpis_enabled(c->cpu))
-		return;
-	atomic_store(&c->cpu->pendbaser, deposit_bytes(old, addr & 7, len, val) & pendbaser_valid);
+	write_baser(c, &c->cpu->pendbaser, pendbaser_valid, addr, len, val);
 }
 
 #define A32	GIC_ACCESS_32
@@ -118,7 +147,8 @@ static const struct gic_reg redist_regs[] = {
 	GIC_REG(GICR_IIDR, 4, A32, gic_mmio_read_iidr, gic_mmio_write_wi),
 	GIC_REG(GICR_TYPER, 8, A32_64, rd_read_typer, gic_mmio_write_wi),
 	GIC_REG(GICR_STATUSR, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
-	GIC_REG(GICR_WAKER, 4, A32, rd_read_waker, rd_write_waker),
+	/* KVM's redistributors never sleep: GICR_WAKER is RAZ/WI. */
+	GIC_REG(GICR_WAKER, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
 	/* No DirectLPI: SETLPIR, CLRLPIR, INVLPIR, INVALLR, SYNCR are RAZ/WI. */
 	GIC_REG(GICR_SETLPIR, 8, A32_64, gic_mmio_read_raz, gic_mmio_write_wi),
 	GIC_REG(GICR_CLRLPIR, 8, A32_64, gic_mmio_read_raz, gic_mmio_write_wi),
