@@ -265,11 +265,12 @@ uint64_t vgic_vcpu_mpidr(struct vgic_vm *vm, unsigned int vcpu)
 
 int vgic_vm_get_stats(struct vgic_vm *vm, struct vgic_stats *st)
 {
-	const struct gic_stats *g = &vm->gic.stats;
+	const struct gic_stats *g;
 	int ret = vm_check(vm);
 
 	if (ret)
 		return ret;
+	g = &vm->gic.stats;
 	memset(st, 0, sizeof(*st));
 	if (!vm_ready(vm))
 		return 0;
