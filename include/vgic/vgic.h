@@ -45,5 +45,7 @@ VGIC_API const char *vgic_strerror(int err);
 #include <vgic/mmio.h>
 #include <vgic/cpuif.h>
 #include <vgic/irq_line.h>
+#include <vgic/its.h>
+#include <vgic/msi.h>
 
 #endif

@@ -121,6 +121,9 @@ struct gic {
 	uint64_t dist_base;
 	uint64_t redist_base;
 	struct lpi_table *lpis;
+	/* Told when a redistributor's EnableLPIs goes 1 -> 0 (ITS translation caches). */
+	void (*lpis_disabled)(void *opaque, struct gic_cpu *cpu);
+	void *lpis_disabled_opaque;
 	gic_deactivate_fn deactivate_notify;
 	void *deactivate_opaque;
 	struct gic_stats stats;
@@ -195,5 +198,38 @@ void gic_lpi_put(struct gic *gic, struct vgic_irq *irq);
 /* GICR_CTLR.EnableLPIs of @cpu went from !@enabled to @enabled. */
 void gic_lpi_enable_changed(struct gic *gic, struct gic_cpu *cpu, bool enabled);
 void gic_lpi_destroy(struct gic *gic);
+/* Allocate the LPI store (a VM with an ITS); -ENOMEM. */
+int gic_lpi_init(struct gic *gic);
+/* One past the highest LPI INTID @cpu's GICR_PROPBASER.IDbits allows (@cpu may be NULL). */
+uint32_t gic_lpi_limit(struct gic *gic, struct gic_cpu *cpu);
+/*
+ * LPI @intid aimed at @target (may be NULL), with a reference: the existing
+ * one, or a new one configured from the property table and, if @target has
+ * LPIs on, its pending table.  NULL with *@err = -EINVAL (ID out of range),
+ * -EFAULT (property table outside RAM, counted) or -ENOMEM.
+ */
+struct vgic_irq *gic_lpi_create(struct gic *gic, uint32_t intid, struct gic_cpu *target,
+				int *err);
+/* Re-read @irq's priority and enable from its property table (INV). */
+void gic_lpi_sync_config(struct gic *gic, struct vgic_irq *irq);
+/* Send @irq to @cpu; a pending LPI moves with it (MOVI, MAPC, MOVALL). */
+void gic_lpi_set_target(struct gic *gic, struct vgic_irq *irq, struct gic_cpu *cpu);
+/* Make @irq pending: 1, or 0 if its target has no LPIs enabled (not pended). */
+int gic_lpi_inject(struct gic *gic, struct vgic_irq *irq);
+/* Drop @irq's pending state (CLEAR, DISCARD). */
+void gic_lpi_clear(struct gic *gic, struct vgic_irq *irq);
+/* INTIDs of the LPIs aimed at @cpu (all if NULL), in a malloc'ed array the
+ * caller frees; count or -ENOMEM. */
+int gic_lpi_list(struct gic *gic, struct gic_cpu *cpu, uint32_t **intids);
+/* Take a reference on @irq unless it is already on its way out (count 0). */
+bool gic_lpi_tryget(struct vgic_irq *irq);
+/*
+ * Run @fn(@head) after an RCU grace period (liburcu's call_rcu, with the
+ * release half of rcu.h's TSan annotation; @fn starts with rcu_tsan_acquire()).
+ */
+struct rcu_head;
+void gic_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *head));
+/* Live LPIs and the bytes the store holds, for the memory benchmark. */
+void gic_lpi_usage(struct gic *gic, uint64_t *nr, uint64_t *bytes);
 
 #endif

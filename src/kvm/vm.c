@@ -71,6 +71,7 @@ int vgic_vm_create(unsigned int nr_vcpus, unsigned int flags, struct vgic_vm **v
 	atomic_init(&vm->dead, false);
 	atomic_init(&vm->initialized, false);
 	atomic_init(&vm->mem.nr, 0);
+	atomic_init(&vm->nr_its, 0);
 	io_bus_init(&vm->io_bus);
 	*vmp = vm;
 	return 0;
@@ -81,6 +82,7 @@ void vgic_vm_destroy(struct vgic_vm *vm)
 	if (vm_check(vm))
 		return;
 	atomic_store_explicit(&vm->dead, true, memory_order_release);
+	vm_its_destroy(vm);
 	if (vm_ready(vm)) {
 		gic_lpi_destroy(&vm->gic);
 		gic_destroy(&vm->gic);
@@ -220,11 +222,19 @@ int vgic_vm_init(struct vgic_vm *vm)
 	}
 	if (!vm->nr_irqs)
 		vm->nr_irqs = VGIC_NR_IRQS_DEFAULT;
+	ret = vm_its_check(vm);
+	if (ret)
+		goto out;
 	ret = gic_create(&vm->gic, vm->nr_vcpus, vm->nr_irqs, &vm->mem, vm->notify);
 	if (ret)
 		goto out;
 	vm->gic.dist_base = vm->dist_base;
 	vm->gic.redist_base = vm->redist_base;
+	ret = vm_its_init(vm);
+	if (ret) {
+		gic_destroy(&vm->gic);
+		goto out;
+	}
 	atomic_store_explicit(&vm->initialized, true, memory_order_release);
 out:
 	pthread_mutex_unlock(&vm->config_lock);
@@ -245,6 +255,10 @@ int vgic_vm_check_extension(struct vgic_vm *vm, enum vgic_cap cap)
 	switch (cap) {
 	case VGIC_CAP_IRQCHIP:
 		return vm_has_gic(vm);
+	case VGIC_CAP_SIGNAL_MSI:
+	case VGIC_CAP_MSI_DEVID:
+		/* Both need an ITS to translate with (KVM_CAP_MSI_DEVID: vgic_has_its). */
+		return atomic_load(&vm->nr_its) > 0;
 	case VGIC_CAP_NR_VCPUS:
 		return VGIC_MAX_VCPUS;
 	default:
@@ -280,6 +294,7 @@ int vgic_vm_get_stats(struct vgic_vm *vm, struct vgic_stats *st)
 	st->irqs_injected = atomic_load(&g->irqs_injected);
 	st->kicks = atomic_load(&g->kicks);
 	st->lpi_table_errors = atomic_load(&g->lpi_table_errors);
+	vm_its_stats(vm, st);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include <vgic/its.h>
 #include <vgic/vm.h>
 
 #include "common/gmem.h"
@@ -33,6 +34,8 @@ struct vgic_vm {
 	struct vcpu_notify *notify;	/* per vCPU, from create to destroy */
 	struct gmem mem;
 	struct io_bus io_bus;
+	struct vgic_its *its[VGIC_MAX_ITS];	/* ITS devices (its_device.c) */
+	atomic_uint nr_its;		/* published after its[] entry */
 	struct gic gic;
 };
 
@@ -66,6 +69,15 @@ static inline bool vm_ready(const struct vgic_vm *vm)
 {
 	return atomic_load_explicit(&((struct vgic_vm *)vm)->initialized, memory_order_acquire);
 }
+
+/* ITS devices (its_device.c): checked before and set up after gic_create()
+ * by vgic_vm_init(), freed before the LPIs, summed into vgic_stats. */
+int vm_its_check(struct vgic_vm *vm);
+int vm_its_init(struct vgic_vm *vm);
+void vm_its_destroy(struct vgic_vm *vm);
+void vm_its_stats(struct vgic_vm *vm, struct vgic_stats *st);
+/* The ITS whose GITS_TRANSLATER is at @addr, or NULL.  After init. */
+struct vgic_its *vm_its_by_doorbell(struct vgic_vm *vm, uint64_t addr);
 
 /* VGIC_VM_NO_GIC: what the vCPU's own IRQ/FIQ lines signal. */
 int vm_nogic_pending(struct vgic_vm *vm, unsigned int vcpu);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * (DeviceID, EventID) -> LPI and target vCPU, then injection.  The fast path
+ * is a translation-cache hit: no lock but the LPI's own.  A miss takes
+ * its->lock, walks the mappings and fills the cache with translations that
+ * can deliver (a mapped event in a mapped collection whose redistributor has
+ * LPIs enabled), so that a blocked MSI never gets cached.
+ */
+#include <errno.h>
+
+#include "its/its.h"
+
+/* The mapped LPI for the pair, with a reference, or NULL.  its->lock held. */
+static struct vgic_irq *resolve(struct vgic_its *its, uint32_t devid, uint32_t eventid)
+{
+	struct its_event *ev = its_find_event(its, devid, eventid);
+	struct gic_cpu *cpu;
+
+	if (!ev)
+		return NULL;
+	cpu = its_collection_cpu(its, ev->icid);
+	if (!cpu || !(atomic_load(&cpu->gicr_ctlr) & FIELD_MASK(GICR_CTLR, ENABLE_LPIS)))
+		return NULL;
+	if (!gic_lpi_tryget(ev->irq))
+		return NULL;
+	its_cache_insert(its, devid, eventid, ev->irq);
+	return ev->irq;
+}
+
+int its_translate(struct vgic_its *its, uint32_t devid, uint32_t eventid, bool locked)
+{
+	struct vgic_irq *irq = NULL;
+	int ret;
+
+	its_count(its, msis);
+	if (!atomic_load_explicit(&its->enabled, memory_order_acquire)) {
+		its_count(its, msis_blocked);
+		return -EBUSY;
+	}
+	if (!locked)
+		irq = its_cache_lookup(its, devid, eventid);
+	if (!irq) {
+		if (!locked)
+			pthread_mutex_lock(&its->lock);
+		/* Disabling the ITS empties the cache under the lock: check again. */
+		if (atomic_load(&its->enabled))
+			irq = resolve(its, devid, eventid);
+		if (!locked)
+			pthread_mutex_unlock(&its->lock);
+	}
+	ret = irq ? gic_lpi_inject(its->gic, irq) : 0;
+	if (irq)
+		gic_lpi_put(its->gic, irq);
+	if (!ret)
+		its_count(its, msis_blocked);
+	return ret;
+}
