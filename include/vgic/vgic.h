@@ -47,5 +47,8 @@ VGIC_API const char *vgic_strerror(int err);
 #include <vgic/irq_line.h>
 #include <vgic/its.h>
 #include <vgic/msi.h>
+#include <vgic/routing.h>
+#include <vgic/irqfd.h>
+#include <vgic/ioeventfd.h>
 
 #endif

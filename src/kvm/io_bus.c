@@ -63,18 +63,31 @@ int io_bus_unregister(struct io_bus *bus, const struct io_dev_ops *ops, void *op
 	return ret;
 }
 
+/* Inclusive ends, so that a range reaching the top of the address space works. */
 static bool dev_overlaps(const struct io_dev *d, uint64_t base, uint64_t len)
 {
-	return base < d->base + d->len && d->base < base + len;
+	uint64_t dlast = d->base + (d->len ? d->len : 1) - 1;
+	uint64_t last = base + (len ? len : 1) - 1;
+
+	return base <= dlast && d->base <= last;
 }
 
-bool io_bus_overlaps(struct io_bus *bus, uint64_t base, uint64_t len)
+/* KVM's kvm_io_bus_cmp: a length-0 device matches its exact address only. */
+static bool dev_claims(const struct io_dev *d, uint64_t addr, unsigned int len)
+{
+	if (!d->len)
+		return addr == d->base;
+	return addr >= d->base && addr - d->base < d->len && len <= d->len - (addr - d->base);
+}
+
+bool io_bus_overlaps(struct io_bus *bus, uint64_t base, uint64_t len,
+		     const struct io_dev_ops *skip)
 {
 	bool hit = false;
 
 	pthread_rwlock_rdlock(&bus->lock);
 	for (unsigned int i = 0; i < bus->nr && !hit; i++)
-		hit = dev_overlaps(&bus->devs[i], base, len);
+		hit = bus->devs[i].ops != skip && dev_overlaps(&bus->devs[i], base, len);
 	pthread_rwlock_unlock(&bus->lock);
 	return hit;
 }
@@ -88,7 +101,7 @@ int io_bus_access(struct io_bus *bus, unsigned int vcpu, uint64_t addr, unsigned
 	for (unsigned int i = 0; i < bus->nr; i++) {
 		const struct io_dev *d = &bus->devs[i];
 
-		if (addr < d->base || addr + len > d->base + d->len)
+		if (!dev_claims(d, addr, len))
 			continue;
 		if ((is_write ? d->ops->write(d->opaque, vcpu, addr, len, *val)
 			      : d->ops->read(d->opaque, vcpu, addr, len, val)) == 0) {

@@ -57,9 +57,8 @@ static int mmio_access(struct vgic_vm *vm, unsigned int vcpu, uint64_t gpa, unsi
 		return ret;
 	if (!valid_len(len))
 		return -EINVAL;
-	if (!vm_ready(vm))
-		return VGIC_MMIO_NOT_MINE;
-	if (gic_frames_access(vm, gpa, len, is_write, val))
+	/* The io bus (ioeventfds) serves VMs without a GIC, and before init, too. */
+	if (vm_ready(vm) && gic_frames_access(vm, gpa, len, is_write, val))
 		return VGIC_MMIO_HANDLED;
 	return io_bus_access(&vm->io_bus, vcpu, gpa, len, is_write, val);
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvm/ioeventfd.h"
+#include "kvm/irqfd.h"
 #include "kvm/vm.h"
 
 /* IPA size KVM gives a VM that does not ask for another (40 bits, 1 TiB). */
@@ -73,6 +75,10 @@ int vgic_vm_create(unsigned int nr_vcpus, unsigned int flags, struct vgic_vm **v
 	atomic_init(&vm->mem.nr, 0);
 	atomic_init(&vm->nr_its, 0);
 	io_bus_init(&vm->io_bus);
+	if (routing_create(vm) || irqfd_vm_create(vm) || ioeventfd_vm_create(vm)) {
+		vgic_vm_destroy(vm);
+		return -ENOMEM;
+	}
 	*vmp = vm;
 	return 0;
 }
@@ -82,12 +88,16 @@ void vgic_vm_destroy(struct vgic_vm *vm)
 	if (vm_check(vm))
 		return;
 	atomic_store_explicit(&vm->dead, true, memory_order_release);
+	/* irqfd workers inject from their own threads: stop them first. */
+	irqfd_vm_destroy(vm);
+	ioeventfd_vm_destroy(vm);
 	vm_its_destroy(vm);
 	if (vm_ready(vm)) {
 		gic_lpi_destroy(&vm->gic);
 		gic_destroy(&vm->gic);
 	}
 	io_bus_destroy(&vm->io_bus);
+	routing_destroy(vm);
 	free(vm->notify);
 	vm->notify = NULL;
 	pthread_mutex_destroy(&vm->config_lock);
@@ -235,6 +245,12 @@ int vgic_vm_init(struct vgic_vm *vm)
 		gic_destroy(&vm->gic);
 		goto out;
 	}
+	ret = routing_set_default(vm);
+	if (ret) {
+		gic_destroy(&vm->gic);
+		goto out;
+	}
+	irqfd_gic_ready(vm);
 	atomic_store_explicit(&vm->initialized, true, memory_order_release);
 out:
 	pthread_mutex_unlock(&vm->config_lock);
@@ -255,6 +271,13 @@ int vgic_vm_check_extension(struct vgic_vm *vm, enum vgic_cap cap)
 	switch (cap) {
 	case VGIC_CAP_IRQCHIP:
 		return vm_has_gic(vm);
+	case VGIC_CAP_IRQ_ROUTING:
+		return VGIC_MAX_IRQ_ROUTES;
+	case VGIC_CAP_IRQFD:
+	case VGIC_CAP_IRQFD_RESAMPLE:
+		return vm_has_gic(vm);
+	case VGIC_CAP_IOEVENTFD:
+		return 1;
 	case VGIC_CAP_SIGNAL_MSI:
 	case VGIC_CAP_MSI_DEVID:
 		/* Both need an ITS to translate with (KVM_CAP_MSI_DEVID: vgic_has_its). */

@@ -17,6 +17,7 @@
 #include "common/gmem.h"
 #include "gic/gic.h"
 #include "kvm/io_bus.h"
+#include "kvm/routing.h"
 
 #define VGIC_ADDR_UNDEF		(~0ULL)
 #define VGIC_VM_MAGIC		0x56474943u	/* "VGIC" */
@@ -34,6 +35,9 @@ struct vgic_vm {
 	struct vcpu_notify *notify;	/* per vCPU, from create to destroy */
 	struct gmem mem;
 	struct io_bus io_bus;
+	struct routing routing;		/* GSI routing (routing.c) */
+	struct irqfds *irqfds;		/* irqfd workers and bindings (irqfd.c) */
+	struct ioeventfds *ioeventfds;	/* ioeventfd registrations (ioeventfd.c) */
 	struct vgic_its *its[VGIC_MAX_ITS];	/* ITS devices (its_device.c) */
 	atomic_uint nr_its;		/* published after its[] entry */
 	struct gic gic;

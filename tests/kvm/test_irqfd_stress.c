@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * irqfd under concurrency (run under ThreadSanitizer too):
+ *  - producers signal irqfds on routes that stay valid, each waiting for its
+ *    interrupt to be taken before signalling again, so every signal must be
+ *    delivered exactly once (an edge per signal);
+ *  - one producer hammers a GSI whose route a router thread keeps flipping
+ *    between two SPIs; after each update returns, the old SPI must never
+ *    become pending again;
+ *  - vCPU threads acknowledge and EOI as a guest would;
+ *  - a VM is destroyed while producers are still writing.
+ * Bounded in iterations, and every wait in time.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "kvm_test.h"
+
+#define NR_VCPUS	2
+#define NR_STABLE	3		/* producers on routes that stay valid */
+#define ROUNDS		600		/* signals per stable producer */
+#define FLIPS		300		/* routing updates at most */
+#define STABLE_PIN(i)	(4 + (i))	/* GSI 100 + i -> SPI 36 + i */
+#define STABLE_GSI(i)	(100 + (i))
+#define FLIP_GSI	200
+#define FLIP_PIN_A	20		/* INTID 52 */
+#define FLIP_PIN_B	21		/* INTID 53 */
+
+struct stress {
+	struct tvm *t;
+	int efd[NR_STABLE];
+	int flip_efd;
+	atomic_uint delivered[NR_STABLE];
+	atomic_uint written[NR_STABLE];
+	atomic_uint flip_delivered;
+	atomic_uint over_delivered;	/* more interrupts than signals */
+	atomic_uint stale;		/* an old target fired after its update */
+	atomic_uint timeouts;
+	atomic_bool stop;
+	atomic_int stale_intid;		/* the flip target retired last, or -1 */
+	pthread_mutex_t vcpu_lock[NR_VCPUS];	/* held from IAR to EOI */
+};
+
+static void *vcpu_main(void *arg);
+
+struct vcpu_arg {
+	struct stress *s;
+	unsigned int idx;
+};
+
+static int intid_to_stable(uint32_t intid)
+{
+	int i = (int)intid - 32 - STABLE_PIN(0);
+
+	return i >= 0 && i < NR_STABLE ? i : -1;
+}
+
+static void take(struct stress *s, uint32_t intid)
+{
+	int i = intid_to_stable(intid);
+
+	if (i >= 0) {
+		unsigned int d = atomic_fetch_add(&s->delivered[i], 1) + 1;
+
+		if (d > atomic_load(&s->written[i]))
+			atomic_fetch_add(&s->over_delivered, 1);
+		return;
+	}
+	if ((int)intid == atomic_load(&s->stale_intid))
+		atomic_fetch_add(&s->stale, 1);
+	atomic_fetch_add(&s->flip_delivered, 1);
+}
+
+static void *vcpu_main(void *arg)
+{
+	struct vcpu_arg *a = arg;
+	struct stress *s = a->s;
+
+	while (!atomic_load(&s->stop)) {
+		uint64_t intid;
+
+		pthread_mutex_lock(&s->vcpu_lock[a->idx]);
+		vgic_sysreg_read(s->t->vm, a->idx, ICC_IAR1_EL1, &intid);
+		if (intid != 1023) {
+			take(s, (uint32_t)intid);
+			vgic_sysreg_write(s->t->vm, a->idx, ICC_EOIR1_EL1, intid);
+		}
+		pthread_mutex_unlock(&s->vcpu_lock[a->idx]);
+		if (intid == 1023)
+			sched_yield();
+	}
+	return NULL;
+}
+
+struct producer_arg {
+	struct stress *s;
+	int idx;
+};
+
+/* Signal, then wait for the interrupt to be taken: nothing may coalesce. */
+static void *stable_main(void *arg)
+{
+	struct producer_arg *p = arg;
+	struct stress *s = p->s;
+
+	for (unsigned int k = 1; k <= ROUNDS; k++) {
+		uint64_t one = 1, end = now_ns() + WAIT_LIMIT_NS;
+
+		atomic_store(&s->written[p->idx], k);
+		if (write(s->efd[p->idx], &one, sizeof(one)) != sizeof(one))
+			break;
+		while (atomic_load(&s->delivered[p->idx]) < k) {
+			if (now_ns() > end) {
+				atomic_fetch_add(&s->timeouts, 1);
+				return NULL;
+			}
+			sched_yield();
+		}
+	}
+	return NULL;
+}
+
+static void *flip_producer_main(void *arg)
+{
+	struct stress *s = arg;
+	uint64_t one = 1;
+
+	while (!atomic_load(&s->stop)) {
+		if (write(s->flip_efd, &one, sizeof(one)) != sizeof(one))
+			break;
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void set_table(struct stress *s, uint32_t flip_pin)
+{
+	struct vgic_irq_route r[NR_STABLE + 1];
+
+	for (int i = 0; i < NR_STABLE; i++)
+		r[i] = route_spi(STABLE_GSI(i), STABLE_PIN(i));
+	r[NR_STABLE] = route_spi(FLIP_GSI, flip_pin);
+	assert_int_equal(vgic_set_gsi_routing(s->t->vm, r, NR_STABLE + 1), 0);
+}
+
+/*
+ * After an update to @now returns, the SPI @old may only be pending from
+ * before.  Clear that under vCPU 0's lock (the flip SPIs target it, and its
+ * thread holds the lock from IAR to EOI), then call any later @old a stale
+ * delivery.
+ */
+static void retire(struct stress *s, uint32_t old)
+{
+	pthread_mutex_lock(&s->vcpu_lock[0]);
+	spi_clear_pending(s->t, 32 + old);
+	atomic_store(&s->stale_intid, (int)(32 + old));
+	pthread_mutex_unlock(&s->vcpu_lock[0]);
+}
+
+static bool stable_done(struct stress *s)
+{
+	for (int i = 0; i < NR_STABLE; i++)
+		if (atomic_load(&s->delivered[i]) < ROUNDS)
+			return false;
+	return true;
+}
+
+static void test_stable_and_flipping_routes(void **state)
+{
+	struct stress *s = calloc(1, sizeof(*s));
+	pthread_t vcpus[NR_VCPUS], prod[NR_STABLE], flipper;
+	struct vcpu_arg va[NR_VCPUS];
+	struct producer_arg pa[NR_STABLE];
+	uint32_t flip = FLIP_PIN_A;
+	unsigned int flips = 0;
+
+	(void)state;
+	s->t = tvm_new(NR_VCPUS, 0, 0);
+	guest_enable(s->t);
+	atomic_init(&s->stale_intid, -1);
+	for (int i = 0; i < NR_VCPUS; i++)
+		pthread_mutex_init(&s->vcpu_lock[i], NULL);
+	for (int i = 0; i < NR_STABLE; i++) {
+		uint32_t intid = 32 + STABLE_PIN(i);
+
+		enable_irq(s->t, 0, intid);
+		/* Spread them over both vCPUs (GICD_IROUTER). */
+		dist_wr(s->t, GICD_IROUTER + intid * 8, i % NR_VCPUS);
+		s->efd[i] = eventfd(0, EFD_CLOEXEC);
+		assert_int_equal(vgic_irqfd(s->t->vm, &(struct vgic_irqfd){
+					.fd = s->efd[i], .gsi = STABLE_GSI(i) }), 0);
+	}
+	enable_irq(s->t, 0, 32 + FLIP_PIN_A);
+	enable_irq(s->t, 0, 32 + FLIP_PIN_B);
+	s->flip_efd = eventfd(0, EFD_CLOEXEC);
+	assert_int_equal(vgic_irqfd(s->t->vm, &(struct vgic_irqfd){
+				.fd = s->flip_efd, .gsi = FLIP_GSI }), 0);
+	set_table(s, flip);
+
+	for (int i = 0; i < NR_VCPUS; i++) {
+		va[i] = (struct vcpu_arg){ s, (unsigned int)i };
+		pthread_create(&vcpus[i], NULL, vcpu_main, &va[i]);
+	}
+	for (int i = 0; i < NR_STABLE; i++) {
+		pa[i] = (struct producer_arg){ s, i };
+		pthread_create(&prod[i], NULL, stable_main, &pa[i]);
+	}
+	pthread_create(&flipper, NULL, flip_producer_main, s);
+
+	/* The router: this thread. */
+	while (!stable_done(s) && !atomic_load(&s->timeouts) && flips < FLIPS) {
+		uint32_t old = flip;
+
+		flip = flip == FLIP_PIN_A ? FLIP_PIN_B : FLIP_PIN_A;
+		set_table(s, flip);
+		retire(s, old);
+		flips++;
+	}
+	for (int i = 0; i < NR_STABLE; i++)
+		pthread_join(prod[i], NULL);
+	atomic_store(&s->stop, true);
+	pthread_join(flipper, NULL);
+	for (int i = 0; i < NR_VCPUS; i++)
+		pthread_join(vcpus[i], NULL);
+
+	assert_int_equal(atomic_load(&s->timeouts), 0);
+	assert_int_equal(atomic_load(&s->over_delivered), 0);
+	assert_int_equal(atomic_load(&s->stale), 0);
+	for (int i = 0; i < NR_STABLE; i++)
+		assert_int_equal(atomic_load(&s->delivered[i]), ROUNDS);
+	assert_true(flips > 0);
+
+	tvm_free(s->t);
+	for (int i = 0; i < NR_STABLE; i++)
+		close(s->efd[i]);
+	close(s->flip_efd);
+	free(s);
+}
+
+/* --- teardown while devices keep signalling --- */
+
+#define SPAM_PRODUCERS	3
+#define SPAM_BEFORE	2000		/* writes each before the VM goes */
+#define SPAM_AFTER	500		/* and after */
+
+struct spam {
+	int efd;
+	atomic_uint *written;
+};
+
+static void *spam_main(void *arg)
+{
+	struct spam *p = arg;
+	uint64_t one = 1;
+
+	for (unsigned int k = 0; k < SPAM_BEFORE + SPAM_AFTER; k++) {
+		if (write(p->efd, &one, sizeof(one)) != sizeof(one))
+			break;
+		atomic_fetch_add(p->written, 1);
+		if (k % 64 == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+static void test_destroy_mid_stream(void **state)
+{
+	int threads = thread_count();
+
+	(void)state;
+	for (unsigned int round = 0; round < 5; round++) {
+		struct tvm *t = tvm_new(1, 0, 0);
+		pthread_t th[SPAM_PRODUCERS];
+		struct spam sp[SPAM_PRODUCERS];
+		atomic_uint written;
+		int rfd = eventfd(0, EFD_CLOEXEC);
+
+		atomic_init(&written, 0);
+		guest_enable(t);
+		for (int i = 0; i < SPAM_PRODUCERS; i++) {
+			struct vgic_irqfd a = { .fd = eventfd(0, EFD_CLOEXEC), .gsi = (uint32_t)i };
+
+			if (i == 0) {
+				a.flags = VGIC_IRQFD_FLAG_RESAMPLE;
+				a.resamplefd = rfd;
+			}
+			enable_irq(t, 0, 32 + (uint32_t)i);
+			assert_int_equal(vgic_irqfd(t->vm, &a), 0);
+			sp[i] = (struct spam){ a.fd, &written };
+			pthread_create(&th[i], NULL, spam_main, &sp[i]);
+		}
+		/* Also retarget once while they run. */
+		struct vgic_irq_route r[2] = { route_spi(0, 5), route_spi(1, 6) };
+		assert_int_equal(vgic_set_gsi_routing(t->vm, r, 2), 0);
+		wait_until(atomic_load(&written) >= SPAM_PRODUCERS * SPAM_BEFORE / 2);
+		tvm_free(t);
+		for (int i = 0; i < SPAM_PRODUCERS; i++) {
+			pthread_join(th[i], NULL);
+			close(sp[i].efd);
+		}
+		close(rfd);
+		assert_int_equal(thread_count(), threads);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stable_and_flipping_routes),
+		cmocka_unit_test(test_destroy_mid_stream),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
