@@ -61,13 +61,14 @@ static uint8_t running_prio(const struct cpuif *cif)
 	return ap ? (uint8_t)(__builtin_ctz(ap) << PRI_SHIFT) : GIC_PRI_IDLE;
 }
 
+/* The distributor's one enable (GICD_CTLR.EnableGrp1, as KVM) gates both groups. */
 static bool group_enabled(const struct gic *gic, const struct cpuif *cif, unsigned int group)
 {
 	uint32_t dctlr = atomic_load_explicit(&((struct gic *)gic)->ctlr, memory_order_relaxed);
 
-	if (group == 0)
-		return cif->grpen0 && (dctlr & FIELD_MASK(GICD_CTLR, ENABLE_G0));
-	return cif->grpen1 && (dctlr & FIELD_MASK(GICD_CTLR, ENABLE_G1A));
+	if (!(dctlr & FIELD_MASK(GICD_CTLR, ENABLE_G1A)))
+		return false;
+	return group == 0 ? cif->grpen0 : cif->grpen1;
 }
 
 struct hppi {

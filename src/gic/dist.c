@@ -6,6 +6,12 @@
  */
 #include "gic/mmio.h"
 
+/*
+ * KVM keeps one enable for the whole distributor, EnableGrp1 (bit 1), and it
+ * gates interrupts of both groups; EnableGrp0 is RAZ/WI.  The architecture
+ * has a separate Group 0 enable; we follow KVM, so a guest that only sets
+ * EnableGrp0 gets nothing, exactly as on KVM.
+ */
 static uint64_t dist_read_ctlr(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
 	(void)addr, (void)len;
@@ -16,11 +22,11 @@ static uint64_t dist_read_ctlr(const struct gic_mmio_ctx *c, uint32_t addr, unsi
 static void dist_write_ctlr(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
 			    uint64_t val)
 {
-	uint32_t en = val & (FIELD_MASK(GICD_CTLR, ENABLE_G0) | FIELD_MASK(GICD_CTLR, ENABLE_G1A));
+	uint32_t en = val & FIELD_MASK(GICD_CTLR, ENABLE_G1A);
 	uint32_t old = atomic_exchange(&c->gic->ctlr, en);
 
 	(void)addr, (void)len;
-	/* Newly enabled groups may make queued interrupts deliverable anywhere. */
+	/* A newly enabled distributor may make queued interrupts deliverable anywhere. */
 	if (en & ~old)
 		for (uint32_t i = 0; i < c->gic->nr_vcpus; i++)
 			gic_kick(c->gic, &c->gic->cpus[i]);
@@ -28,7 +34,9 @@ static void dist_write_ctlr(const struct gic_mmio_ctx *c, uint32_t addr, unsigne
 
 /*
  * ITLinesNumber from the SPI count; IDbits 16 with an ITS, 10 without (as
- * KVM); No1N because, as in KVM, IROUTER.IRM is RAZ/WI.
+ * KVM).  No1N: IROUTER.IRM is RAZ/WI (as in KVM), so 1-of-N delivery does not
+ * exist and we say so.  KVM leaves No1N clear here, which invites a guest to
+ * set IRM and have it silently ignored; this one bit is where we differ.
  */
 static uint64_t dist_read_typer(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {

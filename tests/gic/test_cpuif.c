@@ -260,7 +260,7 @@ static void spurious_cases(void **state)
 	assert_int_equal(icc_rd(t, 0, ICC_IAR0_EL1), VGIC_INTID_SPURIOUS);
 	assert_int_equal(icc_rd(t, 0, ICC_HPPIR1_EL1), VGIC_INTID_SPURIOUS);
 	assert_int_equal(tvm_stats(t).spurious_acks, spurious + 2);
-	/* Group 1 disabled in the distributor. */
+	/* Distributor disabled. */
 	raise_spi(t, 40, 0x80);
 	dist_wr(t, GICD_CTLR, 0);
 	assert_int_equal(vgic_vcpu_pending(t->vm, 0), 0);
@@ -275,7 +275,6 @@ static void spurious_cases(void **state)
 	icc_wr(t, 0, ICC_IGRPEN1_EL1, 1);
 	assert_int_equal(icc_rd(t, 0, ICC_IGRPEN1_EL1), 1);
 	/* IAR1 when the highest priority pending interrupt is Group 0. */
-	dist_wr(t, GICD_CTLR, FIELD_DP(GICD_CTLR, ENABLE_G0, 1) | FIELD_DP(GICD_CTLR, ENABLE_G1A, 1));
 	icc_wr(t, 0, ICC_IGRPEN0_EL1, 1);
 	set_group0(t, 41);
 	raise_spi(t, 41, 0x40);
@@ -300,7 +299,6 @@ static void group0_is_fiq(void **state)
 	struct tvm *t = setup(1);
 
 	(void)state;
-	dist_wr(t, GICD_CTLR, FIELD_DP(GICD_CTLR, ENABLE_G0, 1) | FIELD_DP(GICD_CTLR, ENABLE_G1A, 1));
 	set_group0(t, 50);
 	raise_spi(t, 50, 0x80);
 	/* ICC_IGRPEN0 still off. */
@@ -327,10 +325,11 @@ static void group0_is_fiq(void **state)
 	icc_wr(t, 0, ICC_EOIR0_EL1, 50);
 	assert_int_equal(icc_rd(t, 0, ICC_AP0R0_EL1), 0);
 	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 50)) & IRQ_BIT(50), 0);
-	/* Group 0 disabled in the distributor: no FIQ. */
-	dist_wr(t, GICD_CTLR, FIELD_DP(GICD_CTLR, ENABLE_G1A, 1));
+	/* Group 0 disabled in the CPU interface: no FIQ. */
+	icc_wr(t, 0, ICC_IGRPEN0_EL1, 0);
 	assert_int_equal(spi_line(t, 50, true), 0);
 	assert_int_equal(vgic_vcpu_pending(t->vm, 0), 0);
+	assert_int_equal(icc_rd(t, 0, ICC_IAR0_EL1), VGIC_INTID_SPURIOUS);
 	tvm_free(t);
 }
 
@@ -344,7 +343,6 @@ static void sgi_register_groups(void **state)
 	struct tvm *t = setup(2);
 
 	(void)state;
-	dist_wr(t, GICD_CTLR, FIELD_DP(GICD_CTLR, ENABLE_G0, 1) | FIELD_DP(GICD_CTLR, ENABLE_G1A, 1));
 	rdist_wr(t, 1, GICR_IGROUPR0, 0xffffffff & ~(1u << 2));	/* SGI 2 is Group 0 */
 	icc_wr(t, 0, ICC_SGI0R_EL1, sgir(5, 0, 0x2));
 	icc_wr(t, 0, ICC_ASGI1R_EL1, sgir(5, 0, 0x2));

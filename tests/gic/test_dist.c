@@ -14,19 +14,48 @@ static void ctlr_reset_and_rao(void **state)
 	struct tvm *t = tvm_new(1, 0, 0);
 
 	(void)state;
-	/* Affinity routing and a single security state, both RAO/WI; groups off. */
+	/* Affinity routing and a single security state, both RAO/WI; disabled. */
 	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO);
 	dist_wr(t, GICD_CTLR, 0);
 	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO);
 	dist_wr(t, GICD_CTLR, CTLR_G1);
 	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO | CTLR_G1);
+	/* KVM has one distributor enable (EnableGrp1); EnableGrp0 is RAZ/WI. */
 	dist_wr(t, GICD_CTLR, CTLR_G0 | CTLR_G1);
-	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO | CTLR_G0 | CTLR_G1);
+	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO | CTLR_G1);
+	dist_wr(t, GICD_CTLR, CTLR_G0);
+	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO);
 	/* RWP never reads set (writes take effect at once); other bits RES0. */
 	dist_wr(t, GICD_CTLR, 0xffffffff);
-	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO | CTLR_G0 | CTLR_G1);
+	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO | CTLR_G1);
+	tvm_free(t);
+}
+
+/* The one enable gates both groups: Group 0 needs EnableGrp1 too (KVM). */
+static void ctlr_enable_gates_both_groups(void **state)
+{
+	struct tvm *t = tvm_new(1, 0, 0);
+
+	(void)state;
+	guest_enable(t);
+	icc_wr(t, 0, ICC_IGRPEN0_EL1, 1);
+	dist_wr(t, IRQ_WORD(GICD_IGROUPR, 40), ~IRQ_BIT(40));
+	enable_irq(t, 0, 40);
+	enable_irq(t, 0, 41);
+	spi_line(t, 40, true);
+	spi_line(t, 41, true);
 	dist_wr(t, GICD_CTLR, CTLR_G0);
-	assert_int_equal(dist_rd(t, GICD_CTLR), CTLR_RAO | CTLR_G0);
+	assert_int_equal(vgic_vcpu_pending(t->vm, 0), 0);
+	assert_int_equal(icc_rd(t, 0, ICC_IAR0_EL1), VGIC_INTID_SPURIOUS);
+	unsigned int kicks = t->kicks[0];
+
+	dist_wr(t, GICD_CTLR, CTLR_G1);
+	assert_true(t->kicks[0] > kicks);
+	assert_int_equal(vgic_vcpu_pending(t->vm, 0), VGIC_PENDING_FIQ);
+	assert_int_equal(icc_rd(t, 0, ICC_IAR0_EL1), 40);
+	icc_wr(t, 0, ICC_EOIR0_EL1, 40);
+	assert_int_equal(ack(t, 0), 41);
+	eoi(t, 0, 41);
 	tvm_free(t);
 }
 
@@ -380,6 +409,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ctlr_reset_and_rao),
+		cmocka_unit_test(ctlr_enable_gates_both_groups),
 		cmocka_unit_test(typer_for_each_size),
 		cmocka_unit_test(id_registers),
 		cmocka_unit_test(igroupr_reset_group1_and_writable),
