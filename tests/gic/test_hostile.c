@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "gic_test.h"
+#include "guest_fuzz.h"
 
 static uint64_t bad_count(struct tvm *t)
 {
@@ -272,141 +272,6 @@ static void kick_may_reenter(void **state)
 	tvm_free(t);
 }
 
-/* ---- random guest ---- */
-
-static uint64_t rng_next(uint64_t *s)
-{
-	/* xorshift64*: deterministic from the seed, good enough to spray registers. */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
-static const unsigned int fuzz_lens[] = { 1, 2, 4, 8 };
-
-/* One access anywhere in the GIC frames (or just around them), any width. */
-static void fuzz_mmio(struct tvm *t, uint64_t *seed)
-{
-	uint64_t r = rng_next(seed), v = rng_next(seed);
-	unsigned int len = fuzz_lens[r & 3];
-	unsigned int vcpu = (r >> 2) % t->nr_vcpus;
-	uint64_t gpa, off = (r >> 16) & 0xffff;
-	int ret;
-
-	/* Mostly aligned, sometimes not. */
-	if ((r >> 8) & 7)
-		off &= ~(uint64_t)(len - 1);
-	switch ((r >> 12) & 3) {
-	case 0:
-		gpa = T_DIST + off;
-		break;
-	case 1:
-		gpa = gicr_base((r >> 32) % t->nr_vcpus) + off;
-		break;
-	case 2:
-		gpa = gicr_base((r >> 32) % t->nr_vcpus) + GICR_SGI_BASE + off;
-		break;
-	default:
-		/* Registers that matter most, at any width. */
-		gpa = T_DIST + (off & 0x1fff);
-		break;
-	}
-	if ((r >> 40) & 1)
-		ret = vgic_mmio_write(t->vm, vcpu, gpa, len, v);
-	else
-		ret = vgic_mmio_read(t->vm, vcpu, gpa, len, &v);
-	assert_true(ret == VGIC_MMIO_HANDLED || ret == VGIC_MMIO_NOT_MINE);
-}
-
-/* One system register access with a random value, known and unknown encodings. */
-static void fuzz_sysreg(struct tvm *t, uint64_t *seed)
-{
-	static const uint32_t regs[] = {
-		ICC_PMR_EL1, ICC_IAR0_EL1, ICC_EOIR0_EL1, ICC_HPPIR0_EL1, ICC_BPR0_EL1,
-		ICC_AP0R0_EL1, ICC_AP0R1_EL1, ICC_AP1R0_EL1, ICC_AP1R3_EL1, ICC_DIR_EL1,
-		ICC_RPR_EL1, ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1, ICC_IAR1_EL1,
-		ICC_EOIR1_EL1, ICC_HPPIR1_EL1, ICC_BPR1_EL1, ICC_CTLR_EL1, ICC_SRE_EL1,
-		ICC_IGRPEN0_EL1, ICC_IGRPEN1_EL1, VGIC_SYSREG(3, 0, 12, 13, 7),
-	};
-	uint64_t r = rng_next(seed), v = rng_next(seed);
-	uint32_t enc = regs[r % ARRAY_SIZE(regs)];
-	unsigned int vcpu = (r >> 8) % t->nr_vcpus;
-	int ret;
-
-	/* Small INTIDs for EOIR/DIR so that they hit real interrupts. */
-	if ((r >> 16) & 1)
-		v &= 0x3ff;
-	if ((r >> 17) & 1)
-		ret = vgic_sysreg_write(t->vm, vcpu, enc, v);
-	else
-		ret = vgic_sysreg_read(t->vm, vcpu, enc, &v);
-	assert_true(ret == 0 || ret == -EPERM || ret == -ENOENT);
-}
-
-/* Undo whatever the random guest left: a guest's own reset sequence. */
-static void guest_reset(struct tvm *t)
-{
-	dist_wr(t, GICD_CTLR, 0);
-	for (uint32_t w = 1; w < 8; w++) {
-		dist_wr(t, GICD_ICENABLER + 4 * w, 0xffffffff);
-		dist_wr(t, GICD_ICPENDR + 4 * w, 0xffffffff);
-		dist_wr(t, GICD_ICACTIVER + 4 * w, 0xffffffff);
-		dist_wr(t, GICD_IGROUPR + 4 * w, 0xffffffff);
-		dist_wr(t, GICD_ICFGR + 8 * w, 0xaaaaaaaa);
-		dist_wr(t, GICD_ICFGR + 8 * w + 4, 0xaaaaaaaa);
-	}
-	for (uint32_t i = 32; i < 256; i++) {
-		gicd_wr(t, GICD_IPRIORITYR + i, 1, 0x80);
-		gicd_wr(t, GICD_IROUTER + 8 * i, 8, 0);
-	}
-	for (unsigned int v = 0; v < t->nr_vcpus; v++) {
-		rdist_wr(t, v, GICR_ICENABLER0, 0xffffffff);
-		rdist_wr(t, v, GICR_ICPENDR0, 0xffffffff);
-		rdist_wr(t, v, GICR_ICACTIVER0, 0xffffffff);
-		rdist_wr(t, v, GICR_IGROUPR0, 0xffffffff);
-		for (uint32_t i = 0; i < 32; i += 4)
-			rdist_wr(t, v, GICR_IPRIORITYR0 + i, 0x80808080);
-		icc_wr(t, v, ICC_CTLR_EL1, 0);
-		icc_wr(t, v, ICC_BPR0_EL1, 0);
-		icc_wr(t, v, ICC_BPR1_EL1, 0);
-		icc_wr(t, v, ICC_AP0R0_EL1, 0);
-		icc_wr(t, v, ICC_AP1R0_EL1, 0);
-		icc_wr(t, v, ICC_IGRPEN0_EL1, 0);
-	}
-	guest_enable(t);
-	for (unsigned int v = 0; v < t->nr_vcpus; v++) {
-		assert_int_equal(vgic_vcpu_pending(t->vm, v), 0);
-		assert_int_equal(icc_rd(t, v, ICC_RPR_EL1), 0xff);
-	}
-}
-
-/* SPI, SGI and PPI each go through pend, ack, EOI once more. */
-static void normal_cycle(struct tvm *t)
-{
-	enable_irq(t, 0, 100);
-	gicd_wr(t, GICD_IROUTER + 8 * 100, 8, vgic_vcpu_mpidr(t->vm, 2));
-	assert_int_equal(spi_line(t, 100, true), 0);
-	assert_int_equal(vgic_vcpu_pending(t->vm, 2), VGIC_PENDING_IRQ);
-	assert_int_equal(ack(t, 2), 100);
-	eoi(t, 2, 100);
-
-	enable_irq(t, 1, 7);
-	icc_wr(t, 0, ICC_SGI1R_EL1, sgir(7, 0, 1u << 1));
-	assert_int_equal(ack(t, 1), 7);
-	eoi(t, 1, 7);
-
-	enable_irq(t, 3, 30);
-	assert_int_equal(ppi_line(t, 3, 30, true), 0);
-	assert_int_equal(ack(t, 3), 30);
-	assert_int_equal(ppi_line(t, 3, 30, false), 0);
-	eoi(t, 3, 30);
-	for (unsigned int v = 0; v < t->nr_vcpus; v++) {
-		assert_int_equal(ack(t, v), VGIC_INTID_SPURIOUS);
-		assert_int_equal(icc_rd(t, v, ICC_RPR_EL1), 0xff);
-	}
-}
-
 static void random_guest(void **state)
 {
 	static const uint64_t seeds[] = { 1, 0x9e3779b97f4a7c15ULL, 0xdeadbeef };
@@ -417,18 +282,18 @@ static void random_guest(void **state)
 		uint64_t seed = seeds[s];
 
 		for (unsigned int i = 0; i < 20000; i++) {
-			fuzz_mmio(t, &seed);
+			assert_true(fuzz_mmio(t->vm, 4, fuzz_rng(&seed) % 4, &seed));
 			if (i % 4 == 0)
-				fuzz_sysreg(t, &seed);
+				assert_true(fuzz_sysreg(t->vm, fuzz_rng(&seed) % 4, &seed));
 			if (i % 64 == 0)
-				spi_line(t, 32 + rng_next(&seed) % 224, rng_next(&seed) & 1);
+				spi_line(t, 32 + fuzz_rng(&seed) % 224, fuzz_rng(&seed) & 1);
 			if (i % 256 == 0)
 				for (unsigned int v = 0; v < 4; v++)
 					assert_true(vgic_vcpu_pending(t->vm, v) >= 0);
 		}
 		assert_true(bad_count(t) > 0);
-		guest_reset(t);
-		normal_cycle(t);
+		fuzz_guest_reset(t);
+		fuzz_normal_cycle(t);
 		tvm_free(t);
 	}
 }
