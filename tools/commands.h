@@ -6,4 +6,7 @@
 /* Host-side demonstration: raise interrupts through the API, acknowledge them. */
 int cmd_demo(int argc, char **argv);
 
+/* Benchmarks that print figures (tools/bench.c holds the table of them). */
+int cmd_bench(int argc, char **argv);
+
 #endif

@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "demo", cmd_demo, "raise SPIs, PPIs and SGIs through the API and acknowledge them" },
+	{ "bench", cmd_bench, "benchmarks: vgic bench --help lists them" },
 };
 
 static void usage(FILE *f)
