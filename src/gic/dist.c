@@ -41,7 +41,7 @@ static void dist_write_ctlr(const struct gic_mmio_ctx *c, uint32_t addr, unsigne
 static uint64_t dist_read_typer(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
 	struct gic *gic = c->gic;
-	uint64_t v = FIELD_DP(GICD_TYPER, ITLINES, (gic->nr_spis + GIC_NR_PRIVATE) / 32 - 1);
+	uint64_t v = FIELD_DP(GICD_TYPER, ITLINES, gic->nr_irqs / 32 - 1);
 
 	(void)addr, (void)len;
 	v = FIELD_SET(GICD_TYPER, NO1N, v, 1);

@@ -63,7 +63,9 @@ int gic_create(struct gic *gic, uint32_t nr_vcpus, uint32_t nr_irqs, struct gmem
 	       struct vcpu_notify *notify)
 {
 	gic->nr_vcpus = nr_vcpus;
-	gic->nr_spis = nr_irqs - GIC_NR_PRIVATE;
+	/* With 1024 IDs configured, 1020..1023 are still the special INTIDs, not SPIs. */
+	gic->nr_irqs = nr_irqs;
+	gic->nr_spis = MIN(nr_irqs, GIC_MAX_SPI_INTID + 1) - GIC_NR_PRIVATE;
 	gic->mem = mem;
 	atomic_init(&gic->ctlr, 0);
 	gic->cpus = calloc(nr_vcpus, sizeof(*gic->cpus));

@@ -112,7 +112,8 @@ typedef void (*gic_deactivate_fn)(void *opaque, uint32_t intid);
 
 struct gic {
 	uint32_t nr_vcpus;
-	uint32_t nr_spis;
+	uint32_t nr_irqs;		/* as configured: sizes GICD_TYPER.ITLinesNumber */
+	uint32_t nr_spis;		/* SPIs that exist: INTIDs 32..min(nr_irqs,1020)-1 */
 	struct gic_cpu *cpus;
 	struct vgic_irq *spis;
 	struct gmem *mem;
