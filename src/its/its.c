@@ -4,6 +4,16 @@
 
 #include "its/its.h"
 
+static uint64_t baser_reset(unsigned int type)
+{
+	return FIELD_DP(GITS_BASER, INNER_CACHE, GIC_BASER_CACHE_RAWB) |
+	       FIELD_DP(GITS_BASER, OUTER_CACHE, GIC_BASER_CACHE_SAME_AS_INNER) |
+	       FIELD_DP(GITS_BASER, SHAREABILITY, GIC_BASER_SH_INNER) |
+	       FIELD_DP(GITS_BASER, PAGE_SIZE, GITS_BASER_PAGE_64K) |
+	       FIELD_DP(GITS_BASER, TYPE, type) |
+	       FIELD_DP(GITS_BASER, ENTRY_SIZE, ITS_ENTRY_SIZE - 1);
+}
+
 struct vgic_its *its_new(struct gmem *mem)
 {
 	struct vgic_its *its = calloc(1, sizeof(*its));
@@ -20,11 +30,9 @@ struct vgic_its *its_new(struct gmem *mem)
 	hmap_init(&its->devices);
 	hmap_init(&its->events);
 	hmap_init(&its->collections);
-	/* Reset values KVM gives the table registers: type and entry size only. */
-	its->baser[0] = FIELD_DP(GITS_BASER, TYPE, GITS_BASER_TYPE_DEVICE) |
-			FIELD_DP(GITS_BASER, ENTRY_SIZE, ITS_ENTRY_SIZE - 1);
-	its->baser[1] = FIELD_DP(GITS_BASER, TYPE, GITS_BASER_TYPE_COLLECTION) |
-			FIELD_DP(GITS_BASER, ENTRY_SIZE, ITS_ENTRY_SIZE - 1);
+	/* KVM's reset values: cacheable, inner shareable, 64 KiB pages, 8-byte entries. */
+	its->baser[0] = baser_reset(GITS_BASER_TYPE_DEVICE);
+	its->baser[1] = baser_reset(GITS_BASER_TYPE_COLLECTION);
 	return its;
 }
 

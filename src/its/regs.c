@@ -299,9 +299,11 @@ static const struct its_reg *reg_find(uint64_t off, unsigned int len)
 	for (size_t i = 0; i < ARRAY_SIZE(its_regs); i++) {
 		const struct its_reg *r = &its_regs[i];
 
+		/* Sub-word accesses (16-bit TRANSLATER) only at the register itself. */
 		if (off >= r->offset && off < r->offset + r->len)
 			return ((r->access & len) && ALIGNED(off, len) &&
-				off + len <= r->offset + r->len) ? r : NULL;
+				off + len <= r->offset + r->len &&
+				(len >= 4 || off == r->offset)) ? r : NULL;
 	}
 	return NULL;
 }
