@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * irqfd under concurrency (run under ThreadSanitizer too):
- *  - producers signal irqfds on routes that stay valid, each waiting for its
- *    interrupt to be taken before signalling again, so every signal must be
- *    delivered exactly once (an edge per signal);
+ *  - producers signal irqfds on SPI and MSI routes that stay valid, each
+ *    waiting for its interrupt to be taken before signalling again, so every
+ *    signal must be delivered exactly once (an edge per signal), while the
+ *    guest keeps moving the MSIs' events between vCPUs with ITS MOVI;
  *  - one producer hammers a GSI whose route a router thread keeps flipping
  *    between two SPIs; after each update returns, the old SPI must never
  *    become pending again;
@@ -16,10 +17,17 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "guest_its.h"
 #include "kvm_test.h"
 
 #define NR_VCPUS	2
-#define NR_STABLE	3		/* producers on routes that stay valid */
+#define NR_SPI		3		/* producers on SPI routes that stay valid */
+#define NR_MSI		2		/* and on MSI routes */
+#define NR_STABLE	(NR_SPI + NR_MSI)
+#define MSI_DEV		2
+#define MSI_LPI(j)	LPI(10 + (j))	/* event j of MSI_DEV */
+#define MSI_GSI(j)	(150 + (j))
+#define REMAPS		2000		/* MOVI commands at most */
 #define ROUNDS		600		/* signals per stable producer */
 #define FLIPS		300		/* routing updates at most */
 #define STABLE_PIN(i)	(4 + (i))	/* GSI 100 + i -> SPI 36 + i */
@@ -40,6 +48,8 @@ struct stress {
 	atomic_uint timeouts;
 	atomic_bool stop;
 	atomic_int stale_intid;		/* the flip target retired last, or -1 */
+	atomic_uint remaps;
+	struct gits g;
 	pthread_mutex_t vcpu_lock[NR_VCPUS];	/* held from IAR to EOI */
 };
 
@@ -53,8 +63,11 @@ struct vcpu_arg {
 static int intid_to_stable(uint32_t intid)
 {
 	int i = (int)intid - 32 - STABLE_PIN(0);
+	int j = (int)intid - (int)MSI_LPI(0);
 
-	return i >= 0 && i < NR_STABLE ? i : -1;
+	if (i >= 0 && i < NR_SPI)
+		return i;
+	return j >= 0 && j < NR_MSI ? NR_SPI + j : -1;
 }
 
 static void take(struct stress *s, uint32_t intid)
@@ -135,14 +148,52 @@ static void *flip_producer_main(void *arg)
 	return NULL;
 }
 
+/* The guest side: move every MSI event to the other vCPU, over and over. */
+static void *remap_main(void *arg)
+{
+	struct stress *s = arg;
+
+	for (unsigned int k = 0; k < REMAPS && !atomic_load(&s->stop); k++) {
+		gits_movi(&s->g, MSI_DEV, k % NR_MSI, (uint16_t)((k / NR_MSI + 1) % NR_VCPUS));
+		atomic_fetch_add(&s->remaps, 1);
+		sched_yield();
+	}
+	return NULL;
+}
+
+static uint32_t stable_gsi(int i)
+{
+	return i < NR_SPI ? STABLE_GSI(i) : MSI_GSI(i - NR_SPI);
+}
+
 static void set_table(struct stress *s, uint32_t flip_pin)
 {
 	struct vgic_irq_route r[NR_STABLE + 1];
 
-	for (int i = 0; i < NR_STABLE; i++)
+	for (int i = 0; i < NR_SPI; i++)
 		r[i] = route_spi(STABLE_GSI(i), STABLE_PIN(i));
+	for (int j = 0; j < NR_MSI; j++)
+		r[NR_SPI + j] = route_msi(MSI_GSI(j), T_ITS + VGIC_ITS_TRANSLATER, (uint32_t)j,
+					  MSI_DEV);
 	r[NR_STABLE] = route_spi(FLIP_GSI, flip_pin);
 	assert_int_equal(vgic_set_gsi_routing(s->t->vm, r, NR_STABLE + 1), 0);
+}
+
+/* Two vCPUs, an ITS with MSI_DEV's events mapped to LPIs on vCPU 0. */
+static struct tvm *stress_vm(struct gits *g)
+{
+	struct tvm *t = its_tvm_new(NR_VCPUS, 1);
+
+	guest_lpis_on(t);
+	gits_init(g, t, 0, 1, 16);
+	gits_mapd(g, MSI_DEV, 4, true);
+	for (uint16_t c = 0; c < NR_VCPUS; c++)
+		gits_mapc(g, c, c, true);
+	for (uint32_t j = 0; j < NR_MSI; j++) {
+		lpi_prop(t, MSI_LPI(j), 0xa0, true);
+		gits_mapti(g, MSI_DEV, j, MSI_LPI(j), 0);
+	}
+	return t;
 }
 
 /*
@@ -170,27 +221,28 @@ static bool stable_done(struct stress *s)
 static void test_stable_and_flipping_routes(void **state)
 {
 	struct stress *s = calloc(1, sizeof(*s));
-	pthread_t vcpus[NR_VCPUS], prod[NR_STABLE], flipper;
+	pthread_t vcpus[NR_VCPUS], prod[NR_STABLE], flipper, remapper;
 	struct vcpu_arg va[NR_VCPUS];
 	struct producer_arg pa[NR_STABLE];
 	uint32_t flip = FLIP_PIN_A;
 	unsigned int flips = 0;
 
 	(void)state;
-	s->t = tvm_new(NR_VCPUS, 0, 0);
-	guest_enable(s->t);
+	s->t = stress_vm(&s->g);
 	atomic_init(&s->stale_intid, -1);
 	for (int i = 0; i < NR_VCPUS; i++)
 		pthread_mutex_init(&s->vcpu_lock[i], NULL);
 	for (int i = 0; i < NR_STABLE; i++) {
 		uint32_t intid = 32 + STABLE_PIN(i);
 
-		enable_irq(s->t, 0, intid);
-		/* Spread them over both vCPUs (GICD_IROUTER). */
-		dist_wr(s->t, GICD_IROUTER + intid * 8, i % NR_VCPUS);
+		if (i < NR_SPI) {
+			enable_irq(s->t, 0, intid);
+			/* Spread them over both vCPUs (GICD_IROUTER). */
+			dist_wr(s->t, GICD_IROUTER + intid * 8, i % NR_VCPUS);
+		}
 		s->efd[i] = eventfd(0, EFD_CLOEXEC);
 		assert_int_equal(vgic_irqfd(s->t->vm, &(struct vgic_irqfd){
-					.fd = s->efd[i], .gsi = STABLE_GSI(i) }), 0);
+					.fd = s->efd[i], .gsi = stable_gsi(i) }), 0);
 	}
 	enable_irq(s->t, 0, 32 + FLIP_PIN_A);
 	enable_irq(s->t, 0, 32 + FLIP_PIN_B);
@@ -208,6 +260,7 @@ static void test_stable_and_flipping_routes(void **state)
 		pthread_create(&prod[i], NULL, stable_main, &pa[i]);
 	}
 	pthread_create(&flipper, NULL, flip_producer_main, s);
+	pthread_create(&remapper, NULL, remap_main, s);
 
 	/* The router: this thread. */
 	while (!stable_done(s) && !atomic_load(&s->timeouts) && flips < FLIPS) {
@@ -227,10 +280,12 @@ static void test_stable_and_flipping_routes(void **state)
 		pthread_join(prod[i], NULL);
 	atomic_store(&s->stop, true);
 	pthread_join(flipper, NULL);
+	pthread_join(remapper, NULL);
 	for (int i = 0; i < NR_VCPUS; i++)
 		pthread_join(vcpus[i], NULL);
 
-	print_message("%u routing updates, %u deliveries on the flipping GSI, %u stale\n", flips,
+	print_message("%u routing updates, %u ITS remaps, %u deliveries on the flipping GSI, "
+		      "%u stale\n", flips, atomic_load(&s->remaps),
 		      atomic_load(&s->flip_delivered), atomic_load(&s->stale));
 	assert_int_equal(atomic_load(&s->timeouts), 0);
 	assert_int_equal(atomic_load(&s->over_delivered), 0);
@@ -238,6 +293,7 @@ static void test_stable_and_flipping_routes(void **state)
 	for (int i = 0; i < NR_STABLE; i++)
 		assert_int_equal(atomic_load(&s->delivered[i]), ROUNDS);
 	assert_true(flips > 0);
+	assert_true(atomic_load(&s->remaps) > 0);
 
 	tvm_free(s->t);
 	for (int i = 0; i < NR_STABLE; i++)
@@ -278,14 +334,14 @@ static void test_destroy_mid_stream(void **state)
 
 	(void)state;
 	for (unsigned int round = 0; round < 5; round++) {
-		struct tvm *t = tvm_new(1, 0, 0);
+		struct gits g;
+		struct tvm *t = stress_vm(&g);
 		pthread_t th[SPAM_PRODUCERS];
 		struct spam sp[SPAM_PRODUCERS];
 		atomic_uint written;
 		int rfd = eventfd(0, EFD_CLOEXEC);
 
 		atomic_init(&written, 0);
-		guest_enable(t);
 		for (int i = 0; i < SPAM_PRODUCERS; i++) {
 			struct vgic_irqfd a = { .fd = eventfd(0, EFD_CLOEXEC), .gsi = (uint32_t)i };
 
@@ -298,9 +354,13 @@ static void test_destroy_mid_stream(void **state)
 			sp[i] = (struct spam){ a.fd, &written };
 			pthread_create(&th[i], NULL, spam_main, &sp[i]);
 		}
-		/* Also retarget once while they run. */
-		struct vgic_irq_route r[2] = { route_spi(0, 5), route_spi(1, 6) };
-		assert_int_equal(vgic_set_gsi_routing(t->vm, r, 2), 0);
+		/* Retarget while they run: GSI 2 becomes an MSI through the ITS. */
+		struct vgic_irq_route r[3] = {
+			route_spi(0, 5), route_spi(1, 6),
+			route_msi(2, T_ITS + VGIC_ITS_TRANSLATER, 0, MSI_DEV),
+		};
+		assert_int_equal(vgic_set_gsi_routing(t->vm, r, 3), 0);
+		gits_movi(&g, MSI_DEV, 0, 1);
 		wait_until(atomic_load(&written) >= SPAM_PRODUCERS * SPAM_BEFORE / 2);
 		tvm_free(t);
 		for (int i = 0; i < SPAM_PRODUCERS; i++) {
