@@ -5,9 +5,9 @@
  *    waiting for its interrupt to be taken before signalling again, so every
  *    signal must be delivered exactly once (an edge per signal), while the
  *    guest keeps moving the MSIs' events between vCPUs with ITS MOVI;
- *  - one producer hammers a GSI whose route a router thread keeps flipping
- *    between two SPIs; after each update returns, the old SPI must never
- *    become pending again;
+ *  - one producer hammers two GSIs whose routes a router thread keeps
+ *    flipping, one between two SPIs, one between two ITS events; after each
+ *    update returns, the old target must never become pending again;
  *  - vCPU threads acknowledge and EOI as a guest would;
  *  - a VM is destroyed while producers are still writing.
  * Bounded in iterations, and every wait in time.
@@ -35,11 +35,16 @@
 #define FLIP_GSI	200
 #define FLIP_PIN_A	20		/* INTID 52 */
 #define FLIP_PIN_B	21		/* INTID 53 */
+#define FLIP_MSI_GSI	201
+#define FLIP_EV_A	2		/* events of MSI_DEV not remapped, on vCPU 0 */
+#define FLIP_EV_B	3
+#define FLIP_LPI(ev)	LPI(20 + (ev))
 
 struct stress {
 	struct tvm *t;
 	int efd[NR_STABLE];
 	int flip_efd;
+	int flip_msi_efd;
 	atomic_uint delivered[NR_STABLE];
 	atomic_uint written[NR_STABLE];
 	atomic_uint flip_delivered;
@@ -47,7 +52,9 @@ struct stress {
 	atomic_uint stale;		/* an old target fired after its update */
 	atomic_uint timeouts;
 	atomic_bool stop;
-	atomic_int stale_intid;		/* the flip target retired last, or -1 */
+	atomic_int stale_intid;		/* the flip SPI retired last, or -1 */
+	atomic_int stale_lpi;		/* the flip LPI retired last, or -1 */
+	pthread_mutex_t its_lock;	/* one guest thread at a time on the ITS queue */
 	atomic_uint remaps;
 	struct gits g;
 	pthread_mutex_t vcpu_lock[NR_VCPUS];	/* held from IAR to EOI */
@@ -81,7 +88,7 @@ static void take(struct stress *s, uint32_t intid)
 			atomic_fetch_add(&s->over_delivered, 1);
 		return;
 	}
-	if ((int)intid == atomic_load(&s->stale_intid))
+	if ((int)intid == atomic_load(&s->stale_intid) || (int)intid == atomic_load(&s->stale_lpi))
 		atomic_fetch_add(&s->stale, 1);
 	atomic_fetch_add(&s->flip_delivered, 1);
 }
@@ -141,7 +148,8 @@ static void *flip_producer_main(void *arg)
 	uint64_t one = 1;
 
 	while (!atomic_load(&s->stop)) {
-		if (write(s->flip_efd, &one, sizeof(one)) != sizeof(one))
+		if (write(s->flip_efd, &one, sizeof(one)) != sizeof(one) ||
+		    write(s->flip_msi_efd, &one, sizeof(one)) != sizeof(one))
 			break;
 		sched_yield();
 	}
@@ -154,7 +162,9 @@ static void *remap_main(void *arg)
 	struct stress *s = arg;
 
 	for (unsigned int k = 0; k < REMAPS && !atomic_load(&s->stop); k++) {
+		pthread_mutex_lock(&s->its_lock);
 		gits_movi(&s->g, MSI_DEV, k % NR_MSI, (uint16_t)((k / NR_MSI + 1) % NR_VCPUS));
+		pthread_mutex_unlock(&s->its_lock);
 		atomic_fetch_add(&s->remaps, 1);
 		sched_yield();
 	}
@@ -166,9 +176,9 @@ static uint32_t stable_gsi(int i)
 	return i < NR_SPI ? STABLE_GSI(i) : MSI_GSI(i - NR_SPI);
 }
 
-static void set_table(struct stress *s, uint32_t flip_pin)
+static void set_table(struct stress *s, uint32_t flip_pin, uint32_t flip_ev)
 {
-	struct vgic_irq_route r[NR_STABLE + 1];
+	struct vgic_irq_route r[NR_STABLE + 2];
 
 	for (int i = 0; i < NR_SPI; i++)
 		r[i] = route_spi(STABLE_GSI(i), STABLE_PIN(i));
@@ -176,7 +186,8 @@ static void set_table(struct stress *s, uint32_t flip_pin)
 		r[NR_SPI + j] = route_msi(MSI_GSI(j), T_ITS + VGIC_ITS_TRANSLATER, (uint32_t)j,
 					  MSI_DEV);
 	r[NR_STABLE] = route_spi(FLIP_GSI, flip_pin);
-	assert_int_equal(vgic_set_gsi_routing(s->t->vm, r, NR_STABLE + 1), 0);
+	r[NR_STABLE + 1] = route_msi(FLIP_MSI_GSI, T_ITS + VGIC_ITS_TRANSLATER, flip_ev, MSI_DEV);
+	assert_int_equal(vgic_set_gsi_routing(s->t->vm, r, NR_STABLE + 2), 0);
 }
 
 /* Two vCPUs, an ITS with MSI_DEV's events mapped to LPIs on vCPU 0. */
@@ -192,6 +203,10 @@ static struct tvm *stress_vm(struct gits *g)
 	for (uint32_t j = 0; j < NR_MSI; j++) {
 		lpi_prop(t, MSI_LPI(j), 0xa0, true);
 		gits_mapti(g, MSI_DEV, j, MSI_LPI(j), 0);
+	}
+	for (uint32_t ev = FLIP_EV_A; ev <= FLIP_EV_B; ev++) {
+		lpi_prop(t, FLIP_LPI(ev), 0xa0, true);
+		gits_mapti(g, MSI_DEV, ev, FLIP_LPI(ev), 0);
 	}
 	return t;
 }
@@ -210,6 +225,18 @@ static void retire(struct stress *s, uint32_t old)
 	pthread_mutex_unlock(&s->vcpu_lock[0]);
 }
 
+/* The same for the event @old_ev: its LPI is cleared with the ITS CLEAR
+ * command, as a guest would. */
+static void retire_event(struct stress *s, uint32_t old_ev)
+{
+	pthread_mutex_lock(&s->its_lock);
+	pthread_mutex_lock(&s->vcpu_lock[0]);
+	gits_clear(&s->g, MSI_DEV, old_ev);
+	atomic_store(&s->stale_lpi, (int)FLIP_LPI(old_ev));
+	pthread_mutex_unlock(&s->vcpu_lock[0]);
+	pthread_mutex_unlock(&s->its_lock);
+}
+
 static bool stable_done(struct stress *s)
 {
 	for (int i = 0; i < NR_STABLE; i++)
@@ -224,12 +251,14 @@ static void test_stable_and_flipping_routes(void **state)
 	pthread_t vcpus[NR_VCPUS], prod[NR_STABLE], flipper, remapper;
 	struct vcpu_arg va[NR_VCPUS];
 	struct producer_arg pa[NR_STABLE];
-	uint32_t flip = FLIP_PIN_A;
+	uint32_t flip = FLIP_PIN_A, flip_ev = FLIP_EV_A;
 	unsigned int flips = 0;
 
 	(void)state;
 	s->t = stress_vm(&s->g);
 	atomic_init(&s->stale_intid, -1);
+	atomic_init(&s->stale_lpi, -1);
+	pthread_mutex_init(&s->its_lock, NULL);
 	for (int i = 0; i < NR_VCPUS; i++)
 		pthread_mutex_init(&s->vcpu_lock[i], NULL);
 	for (int i = 0; i < NR_STABLE; i++) {
@@ -249,7 +278,10 @@ static void test_stable_and_flipping_routes(void **state)
 	s->flip_efd = eventfd(0, EFD_CLOEXEC);
 	assert_int_equal(vgic_irqfd(s->t->vm, &(struct vgic_irqfd){
 				.fd = s->flip_efd, .gsi = FLIP_GSI }), 0);
-	set_table(s, flip);
+	s->flip_msi_efd = eventfd(0, EFD_CLOEXEC);
+	assert_int_equal(vgic_irqfd(s->t->vm, &(struct vgic_irqfd){
+				.fd = s->flip_msi_efd, .gsi = FLIP_MSI_GSI }), 0);
+	set_table(s, flip, flip_ev);
 
 	for (int i = 0; i < NR_VCPUS; i++) {
 		va[i] = (struct vcpu_arg){ s, (unsigned int)i };
@@ -264,13 +296,16 @@ static void test_stable_and_flipping_routes(void **state)
 
 	/* The router: this thread. */
 	while (!stable_done(s) && !atomic_load(&s->timeouts) && flips < FLIPS) {
-		uint32_t old = flip;
+		uint32_t old = flip, old_ev = flip_ev;
 
 		flip = flip == FLIP_PIN_A ? FLIP_PIN_B : FLIP_PIN_A;
-		/* The target we go back to is no longer stale. */
+		flip_ev = flip_ev == FLIP_EV_A ? FLIP_EV_B : FLIP_EV_A;
+		/* The targets we go back to are no longer stale. */
 		atomic_store(&s->stale_intid, -1);
-		set_table(s, flip);
+		atomic_store(&s->stale_lpi, -1);
+		set_table(s, flip, flip_ev);
 		retire(s, old);
+		retire_event(s, old_ev);
 		/* Hold each table a while: the window in which a stale
 		 * injection would show. */
 		usleep(300);
@@ -284,7 +319,7 @@ static void test_stable_and_flipping_routes(void **state)
 	for (int i = 0; i < NR_VCPUS; i++)
 		pthread_join(vcpus[i], NULL);
 
-	print_message("%u routing updates, %u ITS remaps, %u deliveries on the flipping GSI, "
+	print_message("%u routing updates, %u ITS remaps, %u deliveries on the flipping GSIs, "
 		      "%u stale\n", flips, atomic_load(&s->remaps),
 		      atomic_load(&s->flip_delivered), atomic_load(&s->stale));
 	assert_int_equal(atomic_load(&s->timeouts), 0);
@@ -299,6 +334,7 @@ static void test_stable_and_flipping_routes(void **state)
 	for (int i = 0; i < NR_STABLE; i++)
 		close(s->efd[i]);
 	close(s->flip_efd);
+	close(s->flip_msi_efd);
 	free(s);
 }
 
