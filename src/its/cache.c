@@ -46,7 +46,6 @@ int its_cache_init(struct its_cache *c)
 
 void its_cache_destroy(struct its_cache *c)
 {
-	urcu_bp_barrier();	/* entries already unlinked */
 	for (uint32_t b = 0; c->bucket && b < ITS_CACHE_BUCKETS; b++) {
 		struct its_cache_entry *e = atomic_load(&c->bucket[b]), *next;
 
