@@ -9,4 +9,7 @@ int cmd_demo(int argc, char **argv);
 /* Benchmarks that print figures (tools/bench.c holds the table of them). */
 int cmd_bench(int argc, char **argv);
 
+/* Boot a virt-style AArch64 image on the Unicorn VMM (tools/cmd_run.c). */
+int cmd_run(int argc, char **argv);
+
 #endif

@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "demo", cmd_demo, "raise SPIs, PPIs and SGIs through the API and acknowledge them" },
+	{ "run", cmd_run, "boot an AArch64 virt-style image on the Unicorn VMM" },
 	{ "bench", cmd_bench, "benchmarks: vgic bench --help lists them" },
 };
 

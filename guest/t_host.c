@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host-raised interrupts through vgic's test device (vgic only: QEMU has no
+ * such device, so the checks are skipped there): SPIs and PPIs driven by the
+ * host through the IRQ line, level and edge.
+ */
+#include "gic.h"
+
+#define TESTDEV		0x0c000000UL
+#define TD_SPI_SET	0x04
+#define TD_SPI_CLEAR	0x08
+#define TD_SPI_PULSE	0x0c
+#define TD_PPI_SET	0x10
+#define TD_PPI_CLEAR	0x14
+#define WAIT_US		200000
+
+static volatile unsigned int level_hits;
+
+/* A level SPI handler that lowers the line at the device before EOI. */
+static void level_irq(struct frame *f)
+{
+	uint32_t id = gic_ack();
+
+	(void)f;
+	if (id == INTID_SPURIOUS)
+		return;
+	irq_logs[0].ids[irq_logs[0].n++ & 31] = id;
+	if (id == 50 && ++level_hits == 3)
+		mmio_write32(TESTDEV + TD_SPI_CLEAR, 50);
+	if (id == 22)
+		mmio_write32(TESTDEV + TD_PPI_CLEAR, (0u << 16) | 22);
+	gic_eoi(id);
+}
+
+int main(const void *fdt)
+{
+	bool ok;
+
+	boot_fdt = fdt;
+	print("t_host: host-raised interrupts\n");
+	gic_dist_init();
+	gic_cpu_init();
+	irq_hook = gic_default_irq;
+	irq_enable();
+	if (!fdt_has_compatible(fdt, "vgic,testdev")) {
+		skip("spi-line-edge", "no vgic test device");
+		skip("spi-line-level", "no vgic test device");
+		skip("ppi-line", "no vgic test device");
+		return summary();
+	}
+	/* Edge SPI: one pulse, one interrupt. */
+	irq_log_reset();
+	mmio_write32(GICD_BASE + GICD_ICFGR + (49 / 16) * 4, 2u << ((49 % 16) * 2));
+	gic_route_spi(49, sysreg_read(mpidr_el1));
+	gic_enable(49);
+	mmio_write32(TESTDEV + TD_SPI_PULSE, 49);
+	ok = wait_until(irq_logs[0].n >= 1, WAIT_US);
+	wait_until(false, 2000);
+	check("spi-line-edge", ok && irq_logs[0].n == 1 && irq_logs[0].ids[0] == 49, "n=%u",
+	      irq_logs[0].n);
+
+	/* Level SPI: fires again after each EOI until the device lowers it. */
+	irq_log_reset();
+	irq_hook = level_irq;
+	gic_route_spi(50, sysreg_read(mpidr_el1));
+	gic_enable(50);
+	mmio_write32(TESTDEV + TD_SPI_SET, 50);
+	ok = wait_until(level_hits >= 3, WAIT_US);
+	wait_until(false, 2000);
+	check("spi-line-level", ok && level_hits == 3, "hits=%u", level_hits);
+	irq_hook = gic_default_irq;
+
+	/* PPI through the line, to this vCPU; the handler lowers it. */
+	irq_log_reset();
+	irq_hook = level_irq;
+	gic_enable(22);
+	mmio_write32(TESTDEV + TD_PPI_SET, (0u << 16) | 22);
+	ok = wait_until(irq_logs[0].n >= 1, WAIT_US);
+	mmio_write32(TESTDEV + TD_PPI_CLEAR, (0u << 16) | 22);
+	check("ppi-line", ok && irq_logs[0].ids[0] == 22, "n=%u", irq_logs[0].n);
+	return summary();
+}

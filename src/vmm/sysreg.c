@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MRS/MSR traps: the GIC CPU interface (ICC_*) goes to the library, the
+ * generic timer to timer.c, MPIDR_EL1 is answered per vCPU; everything else
+ * runs natively in Unicorn.
+ *
+ * Unicorn 2.0.1 does not advance the PC when a hook skips an instruction, so
+ * the hook sets PC itself -- to the next instruction, or to the IRQ vector
+ * when the access just made an interrupt deliverable (an EOI or PMR write
+ * unmasking a pending one is taken right after the instruction, as on
+ * hardware after the next context synchronisation).
+ */
+#include <errno.h>
+
+#include "common/bits.h"
+#include "vmm/vmm.h"
+
+#define MPIDR_EL1	VGIC_SYSREG(3, 0, 0, 0, 5)
+#define MPIDR_RES1	BIT(31)
+#define SYSREG_OP0_ICC	3
+#define SYSREG_CRN_ICC	12
+
+/* Results of one register handler. */
+enum sysreg_res {
+	SYSREG_NATIVE,		/* not ours: let Unicorn execute it */
+	SYSREG_DONE,
+	SYSREG_UNDEF,		/* UNDEFINED for the guest */
+};
+
+static bool is_icc(uint32_t enc)
+{
+	return VGIC_SYSREG_OP0(enc) == SYSREG_OP0_ICC && VGIC_SYSREG_OP1(enc) == 0 &&
+	       (VGIC_SYSREG_CRN(enc) == SYSREG_CRN_ICC || enc == ICC_PMR_EL1);
+}
+
+static enum sysreg_res icc_result(int ret)
+{
+	if (ret == -ENOENT)
+		return SYSREG_NATIVE;
+	return ret < 0 ? SYSREG_UNDEF : SYSREG_DONE;
+}
+
+static enum sysreg_res sysreg_read(struct vcpu *v, uint32_t enc, uint64_t *val)
+{
+	if (is_icc(enc))
+		return icc_result(vgic_sysreg_read(v->vmm->vm, v->idx, enc, val));
+	if (timer_sysreg_read(v, enc, val))
+		return SYSREG_DONE;
+	if (enc == MPIDR_EL1) {
+		*val = v->mpidr | MPIDR_RES1;
+		return SYSREG_DONE;
+	}
+	return SYSREG_NATIVE;
+}
+
+static enum sysreg_res sysreg_write(struct vcpu *v, uint32_t enc, uint64_t val)
+{
+	if (is_icc(enc))
+		return icc_result(vgic_sysreg_write(v->vmm->vm, v->idx, enc, val));
+	if (timer_sysreg_write(v, enc, val))
+		return SYSREG_DONE;
+	return SYSREG_NATIVE;
+}
+
+/* MRS/MSR decode: bit 21 (L) is 1 for MRS; Rt in bits 4:0. */
+FIELD(INSN_SYS, L, 21, 1);
+FIELD(INSN_SYS, RT, 0, 5);
+#define XZR_INDEX 31
+
+uint32_t sysreg_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *opaque)
+{
+	struct vcpu *v = opaque;
+	uint32_t enc = VGIC_SYSREG(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	uint64_t pc = vcpu_reg(v, UC_ARM64_REG_PC), val = 0;
+	uint32_t insn;
+	enum sysreg_res res;
+	bool is_read;
+
+	(void)uc;
+	if (!vcpu_fetch(v, pc, &insn))
+		return 0;
+	is_read = FIELD_GET(INSN_SYS, L, insn);
+	if (is_read) {
+		res = sysreg_read(v, enc, &val);
+	} else {
+		val = FIELD_GET(INSN_SYS, RT, insn) == XZR_INDEX ? 0 : vcpu_reg(v, reg);
+		res = sysreg_write(v, enc, val);
+	}
+	if (res == SYSREG_NATIVE)
+		return 0;
+	v->vmm->stats.sysreg_traps++;
+	if (res == SYSREG_UNDEF) {
+		exc_undef(v, pc);
+		return 1;
+	}
+	if (is_read && FIELD_GET(INSN_SYS, RT, insn) != XZR_INDEX)
+		vcpu_set_reg(v, reg, val);
+	if (!exc_deliver_pending(v, pc + 4))
+		vcpu_set_reg(v, UC_ARM64_REG_PC, pc + 4);
+	return 1;
+}
