@@ -350,31 +350,43 @@ static void resample_arm(struct vgic_vm *vm)
 	s->resample_armed = true;
 }
 
-/* Rebuild the snapshot from the list; when this returns no hook uses the
- * old one, so resamplefds absent from the list may be closed.  irqfds->lock
- * held. */
-static int resample_publish(struct irqfds *s)
+typedef bool (*irqfd_pick_fn)(const struct irqfd *irqfd, const void *arg);
+
+/*
+ * The resamplers that remain once the irqfds @pick selects are gone, built
+ * before anything changes so that running out of memory changes nothing.
+ * irqfds->lock held.
+ */
+static struct resample_set *resample_build(struct irqfds *s, irqfd_pick_fn pick,
+					   const void *arg)
 {
-	struct resample_set *rs, *old;
 	struct list_node *pos, *tmp;
+	struct resample_set *rs;
 	unsigned int nr = 0;
 
 	list_for_each_safe(pos, tmp, &s->list)
 		nr += container_of(pos, struct irqfd, link)->resamplefd >= 0;
 	rs = calloc(1, sizeof(*rs) + nr * sizeof(rs->ent[0]));
 	if (!rs)
-		return -ENOMEM;
+		return NULL;
 	list_for_each_safe(pos, tmp, &s->list) {
 		struct irqfd *irqfd = container_of(pos, struct irqfd, link);
 
-		if (irqfd->resamplefd >= 0)
+		if (irqfd->resamplefd >= 0 && !(pick && pick(irqfd, arg)))
 			rs->ent[rs->nr++] = (struct resample_ent){ irqfd->gsi, irqfd->resamplefd };
 	}
-	old = atomic_load_explicit(&s->resamplers, memory_order_relaxed);
+	return rs;
+}
+
+/* Publish @rs and return the set it replaces, which no deactivation hook
+ * uses any more: resamplefds only it named may be closed.  irqfds->lock held. */
+static struct resample_set *resample_publish(struct irqfds *s, struct resample_set *rs)
+{
+	struct resample_set *old = atomic_load_explicit(&s->resamplers, memory_order_relaxed);
+
 	vrcu_assign(s->resamplers, rs);
 	vrcu_synchronize();
-	free(old);
-	return 0;
+	return old;
 }
 
 /* --- binding --- */
@@ -385,25 +397,6 @@ static void irqfd_free(struct irqfd *irqfd)
 	if (irqfd->resamplefd >= 0)
 		close(irqfd->resamplefd);
 	free(irqfd);
-}
-
-/*
- * Free a list of irqfds already detached from their workers and from
- * irqfds->list; republish the resamplers first if any of them had one.
- * irqfds->lock held.
- */
-static void irqfds_release(struct irqfds *s, struct list_node *dead, bool resample)
-{
-	struct list_node *pos, *tmp;
-
-	/* On -ENOMEM the old snapshot stays, naming fds we must then keep:
-	 * retry, as the snapshot is a few bytes per resample irqfd. */
-	while (resample && resample_publish(s))
-		sched_yield();
-	list_for_each_safe(pos, tmp, dead) {
-		list_del(pos);
-		irqfd_free(container_of(pos, struct irqfd, link));
-	}
 }
 
 /* Whether the caller's descriptor still names the eventfd it bound. */
@@ -425,14 +418,20 @@ static bool irqfd_matches(const struct irqfd *irqfd, int fd)
 	return c >= 0 ? c == 0 : irqfd->user_fd == fd;
 }
 
-/* Unbind every irqfd @pick selects.  irqfds->lock held.  Returns how many. */
-static int unbind_where(struct irqfds *s, bool (*pick)(const struct irqfd *, const void *),
-			const void *arg)
+/*
+ * Unbind every irqfd @pick selects: off its worker (no injection from it
+ * runs past this), off the resamplers (no resample after the grace
+ * period), then closed and freed.  Returns how many, or -ENOMEM with
+ * nothing changed.  irqfds->lock held.
+ */
+static int unbind_where(struct irqfds *s, irqfd_pick_fn pick, const void *arg)
 {
+	struct resample_set *rs = resample_build(s, pick, arg);
 	struct list_node dead, *pos, *tmp;
-	bool resample = false;
 	int n = 0;
 
+	if (!rs)
+		return -ENOMEM;
 	list_init(&dead);
 	list_for_each_safe(pos, tmp, &s->list) {
 		struct irqfd *irqfd = container_of(pos, struct irqfd, link);
@@ -442,11 +441,17 @@ static int unbind_where(struct irqfds *s, bool (*pick)(const struct irqfd *, con
 		worker_detach(irqfd);
 		list_del(pos);
 		list_add_tail(pos, &dead);
-		resample |= irqfd->resamplefd >= 0;
 		n++;
 	}
-	if (n)
-		irqfds_release(s, &dead, resample);
+	if (!n) {
+		free(rs);
+		return 0;
+	}
+	free(resample_publish(s, rs));
+	list_for_each_safe(pos, tmp, &dead) {
+		list_del(pos);
+		irqfd_free(container_of(pos, struct irqfd, link));
+	}
 	return n;
 }
 
@@ -503,9 +508,10 @@ static struct irqfd *irqfd_new(const struct vgic_irqfd *a)
 }
 
 /* irqfds->lock held. */
-static int bind(struct vgic_vm *vm, const struct vgic_irqfd *a)
+static int irqfd_bind(struct vgic_vm *vm, const struct vgic_irqfd *a)
 {
 	struct irqfds *s = vm->irqfds;
+	struct resample_set *rs = NULL, *old = NULL;
 	struct irqfd *irqfd;
 	int ret;
 
@@ -519,21 +525,27 @@ static int bind(struct vgic_vm *vm, const struct vgic_irqfd *a)
 	if (!irqfd)
 		return errno == EMFILE ? -EMFILE : -ENOMEM;
 	list_add_tail(&irqfd->link, &s->list);
+	/* Resampler first, so that the first deactivation already finds it. */
 	if (irqfd->resamplefd >= 0) {
+		rs = resample_build(s, NULL, NULL);
+		if (!rs) {
+			ret = -ENOMEM;
+			goto fail;
+		}
 		resample_arm(vm);
-		ret = resample_publish(s);
+		old = resample_publish(s, rs);
 	}
-	if (!ret)
-		ret = worker_attach(s, irqfd);
+	ret = worker_attach(s, irqfd);
 	if (ret) {
-		bool resample = irqfd->resamplefd >= 0;
-		struct list_node dead;
-
-		list_init(&dead);
-		list_del(&irqfd->link);
-		list_add_tail(&irqfd->link, &dead);
-		irqfds_release(s, &dead, resample);
+		if (rs)
+			free(resample_publish(s, old));
+		goto fail;
 	}
+	free(old);
+	return 0;
+fail:
+	list_del(&irqfd->link);
+	irqfd_free(irqfd);
 	return ret;
 }
 
@@ -574,7 +586,7 @@ int vgic_irqfd(struct vgic_vm *vm, const struct vgic_irqfd *args)
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&s->lock);
-	ret = bind(vm, args);
+	ret = irqfd_bind(vm, args);
 	pthread_mutex_unlock(&s->lock);
 	return ret;
 }
