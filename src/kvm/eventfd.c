@@ -22,8 +22,9 @@ int efd_check(int fd)
 		return -EBADF;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	n = readlink(path, link, sizeof(link) - 1);
+	/* Without /proc the type can not be told: take the caller's word. */
 	if (n < 0)
-		return -EBADF;
+		return errno == ENOENT ? 0 : -EBADF;
 	link[n] = '\0';
 	return strcmp(link, EFD_LINK_NAME) ? -EINVAL : 0;
 }
@@ -47,13 +48,20 @@ int efd_cmp(int a, int b)
 }
 
 /*
- * A write blocks only when the counter would pass 2^64 - 2, which needs that
- * many signals nobody read: not a state a device model reaches.
+ * The kernel's eventfd_signal() never blocks; a write(2) does when the
+ * counter is at its 2^64 - 2 ceiling, which a hostile peer can arrange and
+ * which would stall a vCPU thread.  The file's flags are shared with the
+ * caller, so instead of O_NONBLOCK ask first: a saturated counter has
+ * already woken its reader, so the signal is not lost.  (Only a peer that
+ * fills the counter between the poll and the write can still stall us.)
  */
 void efd_signal(int fd)
 {
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
 	uint64_t one = 1;
 
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+		return;
 	while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 }

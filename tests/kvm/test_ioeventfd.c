@@ -192,6 +192,21 @@ static void test_caller_closes(void **state)
 	close(keep);
 }
 
+/* A device that saturates its counter can not stall the vCPU: the write
+ * completes (the reader has been woken already), as eventfd_signal does. */
+static void test_saturated_counter(void **state)
+{
+	struct fx *f = *state;
+	struct vgic_vm *vm = f->t->vm;
+
+	assert_int_equal(reg(vm, f->efd[0], DOORBELL, 4, 0, 0), 0);
+	efd_write(f->efd[0], 0xfffffffffffffffeULL);
+	assert_int_equal(wr(vm, DOORBELL, 4, 1), VGIC_MMIO_HANDLED);
+	assert_int_equal(efd_read_nb(f->efd[0]), 0xfffffffffffffffeULL);
+	assert_int_equal(wr(vm, DOORBELL, 4, 1), VGIC_MMIO_HANDLED);
+	assert_int_equal(efd_read_nb(f->efd[0]), 1);
+}
+
 /* The bus is there before init and without a GIC, like KVM's. */
 static void test_no_gic(void **state)
 {
@@ -222,6 +237,7 @@ int main(void)
 		T(test_wildcard_and_any_length),
 		T(test_deassign),
 		T(test_caller_closes),
+		T(test_saturated_counter),
 		T(test_no_gic),
 	};
 
