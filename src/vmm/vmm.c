@@ -200,16 +200,16 @@ static void slice_done(struct vcpu *v, uc_err err)
 	}
 }
 
-/* Returns true if the vCPU used up its quantum (time for the next one). */
-static bool run_one(struct vmm *vmm, struct vcpu *v, unsigned int nr_runnable, uint64_t next)
+static void run_one(struct vmm *vmm, struct vcpu *v, unsigned int nr_runnable, uint64_t next,
+		    uint64_t quantum_end)
 {
-	uint64_t start = vmm_now_ns(), deadline = next;
+	uint64_t deadline = next;
 	uc_err err;
 
 	atomic_store(&v->stop_wanted, 0);
 	exc_deliver_pending(v, vcpu_reg(v, UC_ARM64_REG_PC));
 	if (nr_runnable > 1)
-		deadline = MIN(deadline, start + QUANTUM_NS);
+		deadline = MIN(deadline, quantum_end);
 	ticker_arm(vmm, v, deadline);
 	vmm->stats.slices++;
 	atomic_store(&vmm->running, v);
@@ -217,12 +217,12 @@ static bool run_one(struct vmm *vmm, struct vcpu *v, unsigned int nr_runnable, u
 	atomic_store(&vmm->running, NULL);
 	ticker_arm(vmm, v, NEVER);
 	slice_done(v, err);
-	return vmm_now_ns() - start >= QUANTUM_NS;
 }
 
 enum vmm_exit vmm_run(struct vmm *vmm)
 {
 	unsigned int last = vmm->nr_vcpus - 1;
+	uint64_t quantum_end = 0;
 
 	while (atomic_load(&vmm->exit) == VMM_RUNNING) {
 		uint64_t seen = __atomic_load_n(&vmm->wakeups, __ATOMIC_ACQUIRE);
@@ -240,17 +240,19 @@ enum vmm_exit vmm_run(struct vmm *vmm)
 					 "every vCPU is off (PSCI CPU_OFF) and no SYSTEM_OFF came");
 			break;
 		}
-		v = pick(vmm, last, &nr_runnable);
+		v = pick(vmm, vmm_now_ns() < quantum_end ? (last + vmm->nr_vcpus - 1) % vmm->nr_vcpus
+						      : last, &nr_runnable);
 		if (!v) {
 			idle_wait(vmm, seen, next);
 			continue;
 		}
-		/* A slice cut short (kick, trap) resumes the same vCPU: round
-		 * robin only moves on once the quantum is used up. */
-		if (run_one(vmm, v, nr_runnable, next))
+		/* A slice cut short (kick, trap) resumes the same vCPU while its
+		 * quantum lasts; round robin moves on once it is used up. */
+		if (v->idx != last || vmm_now_ns() >= quantum_end) {
+			quantum_end = vmm_now_ns() + QUANTUM_NS;
 			last = v->idx;
-		else
-			last = (v->idx + vmm->nr_vcpus - 1) % vmm->nr_vcpus;
+		}
+		run_one(vmm, v, nr_runnable, next, quantum_end);
 	}
 	return atomic_load(&vmm->exit);
 }
