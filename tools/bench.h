@@ -10,6 +10,9 @@ int bench_irqfd(int argc, char **argv);
 /* Guest MMIO write to ioeventfd readable (tools/bench_irqfd.c). */
 int bench_ioeventfd(int argc, char **argv);
 
+/* vgic_signal_msi() with the translation cache hit and missed; memory per LPI (tools/bench_msi.c). */
+int bench_msi(int argc, char **argv);
+
 /* Shared by the benchmarks. */
 uint64_t bench_now_ns(void);
 /* The @pct percentile of @n samples (sorts them). */

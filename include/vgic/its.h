@@ -53,6 +53,7 @@ struct vgic_its_stats {
 	uint64_t cache_misses;
 	uint64_t cache_invalidations;	/* entries dropped by commands or registers */
 	uint64_t mapped_events;		/* (DeviceID, EventID) pairs mapped now */
+	uint64_t host_bytes;		/* host memory held for mappings and cache now */
 };
 
 /* Counters of ITS @id.  -ENXIO unknown @id, -ENODEV dead handle. */

@@ -148,6 +148,11 @@ void its_cache_forget(struct vgic_its *its, uint32_t devid, uint32_t eventid)
 	}
 }
 
+uint64_t its_cache_bytes(const struct its_cache *c)
+{
+	return ITS_CACHE_BUCKETS * sizeof(*c->bucket) + (uint64_t)c->nr * sizeof(struct its_cache_entry);
+}
+
 void its_cache_forget_all(struct vgic_its *its)
 {
 	for (uint32_t b = 0; its->cache.nr && b < ITS_CACHE_BUCKETS; b++)

@@ -85,5 +85,11 @@ void its_get_stats(struct vgic_its *its, struct vgic_its_stats *st)
 	st->cache_invalidations = atomic_load(&c->cache_invalidations);
 	pthread_mutex_lock(&its->lock);
 	st->mapped_events = its->events.nr;
+	st->host_bytes = sizeof(*its) + its_cache_bytes(&its->cache) +
+			 its->events.nr * sizeof(struct its_event) +
+			 its->devices.nr * sizeof(struct its_device) +
+			 its->collections.nr * sizeof(struct its_collection) +
+			 (its->events.nr_buckets + its->devices.nr_buckets +
+			  its->collections.nr_buckets) * sizeof(struct hnode *);
 	pthread_mutex_unlock(&its->lock);
 }

@@ -304,6 +304,8 @@ void its_cache_insert(struct vgic_its *its, uint32_t devid, uint32_t eventid,
 /* Forget one translation / all of this ITS.  its->lock held. */
 void its_cache_forget(struct vgic_its *its, uint32_t devid, uint32_t eventid);
 void its_cache_forget_all(struct vgic_its *its);
+/* Host bytes the cache holds.  its->lock held. */
+uint64_t its_cache_bytes(const struct its_cache *c);
 
 /* ---- translate.c ---- */
 /*
