@@ -43,7 +43,8 @@ struct vgic_ioeventfd {
  * writes (either has @len 0, or same @len and either wildcard or same
  * datamatch), or the range covers the GIC's or an ITS's frames; -ENOSPC:
  * the bus is full; -ENOENT: deassign found no registration with this
- * eventfd, address, length and datamatch; -ENOMEM; -ENODEV dead handle.
+ * eventfd, address, length and datamatch; -ENOMEM; -EMFILE out of
+ * descriptors; -ENODEV dead handle.
  */
 VGIC_API int vgic_ioeventfd(struct vgic_vm *vm, const struct vgic_ioeventfd *args);
 

@@ -269,8 +269,9 @@ static int worker_attach(struct irqfds *s, struct irqfd *irqfd)
 	if (!ret) {
 		w->slots[slot].irqfd = irqfd;
 		ev.data.u64 = cookie(slot, w->slots[slot].gen);
+		/* ENOSPC (max_user_watches) is a memory limit too. */
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, irqfd->fd, &ev)) {
-			ret = errno == ENOSPC ? -ENOSPC : -ENOMEM;
+			ret = -ENOMEM;
 			w->slots[slot].irqfd = NULL;
 		}
 	}
