@@ -362,14 +362,19 @@ int gic_lpi_list(struct gic *gic, struct gic_cpu *cpu, uint32_t **intids)
 	return (int)n;
 }
 
-/* EnableLPIs 0 -> 1: configuration and pending state come from the tables. */
+/*
+ * EnableLPIs 0 -> 1: configuration and pending state come from the tables,
+ * unless GICR_PENDBASER.PTZ says the pending table is all zeroes (KVM then
+ * does not read it either).
+ */
 static void lpis_enable(struct gic *gic, struct gic_cpu *cpu, struct vgic_irq *irq)
 {
 	uint64_t gpa = pend_base(cpu) + irq->intid / 8;
 	uint8_t prop = 0, byte = 0;
 	bool have_prop = !read_prop(gic, irq, cpu, &prop);
+	bool ptz = FIELD_GET(GICR_PENDBASER, PTZ, atomic_load(&cpu->pendbaser));
 
-	if (gmem_read(gic->mem, gpa, &byte, 1))
+	if (!ptz && gmem_read(gic->mem, gpa, &byte, 1))
 		gic_count(gic, lpi_table_errors);
 	spin_lock(&irq->lock);
 	if (have_prop) {

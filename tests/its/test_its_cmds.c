@@ -292,6 +292,17 @@ static void test_pending_table_round_trip(void **state)
 	/* The guest may edit the table while LPIs are off: mark LPI 101 pending too. */
 	map(f, 11, 101, 0, 0x40);
 	pend[LPI(101) / 8] |= (uint8_t)(1u << (LPI(101) % 8));
+	/* With PTZ (table known zero) the table is not read: nothing fires. */
+	rdist_wr(t, 0, GICR_CTLR, 1);
+	assert_int_equal(pending(f, 0), 0);
+	/* Disabling wrote the (empty) state back: mark both pending again. */
+	rdist_wr(t, 0, GICR_CTLR, 0);
+	assert_false(pend[LPI(100) / 8] & (1u << (LPI(100) % 8)));
+	pend[LPI(100) / 8] |= (uint8_t)(1u << (LPI(100) % 8));
+	pend[LPI(101) / 8] |= (uint8_t)(1u << (LPI(101) % 8));
+	/* Without PTZ the table is read. */
+	assert_int_equal(vgic_mmio_write(t->vm, 0, T_REDIST + GICR_PENDBASER, 8, T_RAM + G_PEND),
+			 VGIC_MMIO_HANDLED);
 	rdist_wr(t, 0, GICR_CTLR, 1);
 	assert_int_equal(ack(t, 0), LPI(100));
 	eoi(t, 0, LPI(100));
