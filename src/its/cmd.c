@@ -102,15 +102,19 @@ static enum cmd_result cmd_mapc(struct vgic_its *its, const uint64_t *cmd)
 
 	if (!procnum_ok(its, rd))
 		return CMD_CONTINUE;		/* MAPC_PROCNUM_OOR (checked for V=0 too, as KVM) */
-	its_cache_forget_all(its);
 	if (!FIELD_GET(MAPC_2, VALID, cmd[2])) {
 		if (c) {
+			its_cache_forget_all(its);	/* its events stop translating */
 			hmap_remove(&its->collections, &c->node);
 			free(c);
 		}
 		return CMD_CONTINUE_OK;
 	}
-	if (!c) {
+	if (c && c->target == rd)
+		return CMD_CONTINUE_OK;		/* nothing moves: skip the walk over all events */
+	if (c) {
+		its_cache_forget_all(its);
+	} else {
 		if (!its_table_id_ok(its, 1, icid))
 			return CMD_CONTINUE;	/* MAPC_COLLECTION_OOR */
 		c = calloc(1, sizeof(*c));

@@ -276,7 +276,7 @@ void its_collection_retarget(struct vgic_its *its, uint16_t icid, struct gic_cpu
 /* ---- cmd.c ---- */
 /* Run the commands between CREADR and CWRITER.  its->lock held. */
 void its_process_queue(struct vgic_its *its);
-/* Drop every mapping of the table @baser_idx describes (BASER Valid cleared). */
+/* GITS_BASER0/1.Valid cleared: drop every device (with its events) or collection. */
 void its_free_devices(struct vgic_its *its);
 void its_free_collections(struct vgic_its *its);
 
