@@ -15,29 +15,31 @@
 
 /*
  * Runs before every instruction.  Stopping here is the only stop Unicorn
- * reports with an exact PC: the instruction has not executed yet.
+ * reports with an exact PC: the instruction has not executed yet.  A stop
+ * asked for is sticky until the slice ends, because a PC write by a sysreg or
+ * interrupt hook in the same run makes Unicorn drop a pending stop request.
  */
 static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct vcpu *v = opaque;
 
 	(void)addr, (void)size;
-	if (atomic_load_explicit(&v->stop_wanted, memory_order_relaxed)) {
-		atomic_store_explicit(&v->stop_wanted, 0, memory_order_relaxed);
-		v->stopped_by_hook = true;
-		uc_emu_stop(uc);
-		return;
-	}
-	if (v->watch_unmask) {
-		uint32_t pstate;
+	if (!v->stopped_by_hook) {
+		if (atomic_load_explicit(&v->stop_wanted, memory_order_relaxed)) {
+			v->stopped_by_hook = true;
+		} else if (v->watch_unmask) {
+			uint32_t pstate;
 
-		uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
-		if (!(pstate & PSTATE_I)) {
+			uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
+			if (pstate & PSTATE_I)
+				return;
 			v->vmm->stats.unmask_stops++;
 			v->stopped_by_hook = true;
-			uc_emu_stop(uc);
+		} else {
+			return;
 		}
 	}
+	uc_emu_stop(uc);
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)

@@ -206,7 +206,6 @@ static void run_one(struct vmm *vmm, struct vcpu *v, unsigned int nr_runnable, u
 	uint64_t deadline = next;
 	uc_err err;
 
-	atomic_store(&v->stop_wanted, 0);
 	exc_deliver_pending(v, vcpu_reg(v, UC_ARM64_REG_PC));
 	if (nr_runnable > 1)
 		deadline = MIN(deadline, quantum_end);
@@ -216,6 +215,9 @@ static void run_one(struct vmm *vmm, struct vcpu *v, unsigned int nr_runnable, u
 	err = vcpu_run_slice(v);
 	atomic_store(&vmm->running, NULL);
 	ticker_arm(vmm, v, NEVER);
+	/* Kicks until here are answered by the loop's next look at the vCPUs;
+	 * a later one leaves the flag set and stops the next slice at once. */
+	atomic_store(&v->stop_wanted, 0);
 	slice_done(v, err);
 }
 
