@@ -8,7 +8,11 @@
  *  - one producer hammers two GSIs whose routes a router thread keeps
  *    flipping, one between two SPIs, one between two ITS events; after each
  *    update returns, the old target must never become pending again;
+ *  - a device on a level SPI with a resamplefd re-asserts only after each
+ *    resample, racing the guest's EOIs;
  *  - vCPU threads acknowledge and EOI as a guest would;
+ *  - another thread keeps unbinding and rebinding an irqfd that is being
+ *    signalled;
  *  - a VM is destroyed while producers are still writing.
  * Bounded in iterations, and every wait in time.
  */
@@ -23,7 +27,10 @@
 #define NR_VCPUS	2
 #define NR_SPI		3		/* producers on SPI routes that stay valid */
 #define NR_MSI		2		/* and on MSI routes */
-#define NR_STABLE	(NR_SPI + NR_MSI)
+#define RES_IDX		(NR_SPI + NR_MSI)	/* the resampled level SPI */
+#define NR_STABLE	(RES_IDX + 1)
+#define RES_GSI		210
+#define RES_PIN		30		/* INTID 62, level, on vCPU 1 */
 #define MSI_DEV		2
 #define MSI_LPI(j)	LPI(10 + (j))	/* event j of MSI_DEV */
 #define MSI_GSI(j)	(150 + (j))
@@ -45,6 +52,7 @@ struct stress {
 	int efd[NR_STABLE];
 	int flip_efd;
 	int flip_msi_efd;
+	int resamplefd;
 	atomic_uint delivered[NR_STABLE];
 	atomic_uint written[NR_STABLE];
 	atomic_uint flip_delivered;
@@ -74,6 +82,8 @@ static int intid_to_stable(uint32_t intid)
 
 	if (i >= 0 && i < NR_SPI)
 		return i;
+	if (intid == 32 + RES_PIN)
+		return RES_IDX;
 	return j >= 0 && j < NR_MSI ? NR_SPI + j : -1;
 }
 
@@ -119,6 +129,17 @@ struct producer_arg {
 	int idx;
 };
 
+/* A level-triggered device waits for the resample before it re-asserts. */
+static bool wait_resample(struct stress *s)
+{
+	struct pollfd pfd = { .fd = s->resamplefd, .events = POLLIN };
+	uint64_t v;
+
+	if (poll(&pfd, 1, (int)(WAIT_LIMIT_NS / 1000000)) != 1)
+		return false;
+	return read(s->resamplefd, &v, sizeof(v)) == sizeof(v);
+}
+
 /* Signal, then wait for the interrupt to be taken: nothing may coalesce. */
 static void *stable_main(void *arg)
 {
@@ -131,6 +152,10 @@ static void *stable_main(void *arg)
 		atomic_store(&s->written[p->idx], k);
 		if (write(s->efd[p->idx], &one, sizeof(one)) != sizeof(one))
 			break;
+		if (p->idx == RES_IDX && !wait_resample(s)) {
+			atomic_fetch_add(&s->timeouts, 1);
+			return NULL;
+		}
 		while (atomic_load(&s->delivered[p->idx]) < k) {
 			if (now_ns() > end) {
 				atomic_fetch_add(&s->timeouts, 1);
@@ -173,6 +198,8 @@ static void *remap_main(void *arg)
 
 static uint32_t stable_gsi(int i)
 {
+	if (i == RES_IDX)
+		return RES_GSI;
 	return i < NR_SPI ? STABLE_GSI(i) : MSI_GSI(i - NR_SPI);
 }
 
@@ -180,6 +207,7 @@ static void set_table(struct stress *s, uint32_t flip_pin, uint32_t flip_ev)
 {
 	struct vgic_irq_route r[NR_STABLE + 2];
 
+	r[RES_IDX] = route_spi(RES_GSI, RES_PIN);
 	for (int i = 0; i < NR_SPI; i++)
 		r[i] = route_spi(STABLE_GSI(i), STABLE_PIN(i));
 	for (int j = 0; j < NR_MSI; j++)
@@ -270,9 +298,18 @@ static void test_stable_and_flipping_routes(void **state)
 			dist_wr(s->t, GICD_IROUTER + intid * 8, i % NR_VCPUS);
 		}
 		s->efd[i] = eventfd(0, EFD_CLOEXEC);
+		if (i == RES_IDX)
+			continue;
 		assert_int_equal(vgic_irqfd(s->t->vm, &(struct vgic_irqfd){
 					.fd = s->efd[i], .gsi = stable_gsi(i) }), 0);
 	}
+	spi_set_level_sensitive(s->t, 32 + RES_PIN);
+	enable_irq(s->t, 0, 32 + RES_PIN);
+	dist_wr(s->t, GICD_IROUTER + (32 + RES_PIN) * 8, 1);
+	s->resamplefd = eventfd(0, EFD_CLOEXEC);
+	assert_int_equal(vgic_irqfd(s->t->vm, &(struct vgic_irqfd){
+				.fd = s->efd[RES_IDX], .gsi = RES_GSI,
+				.flags = VGIC_IRQFD_FLAG_RESAMPLE, .resamplefd = s->resamplefd }), 0);
 	enable_irq(s->t, 0, 32 + FLIP_PIN_A);
 	enable_irq(s->t, 0, 32 + FLIP_PIN_B);
 	s->flip_efd = eventfd(0, EFD_CLOEXEC);
@@ -335,6 +372,7 @@ static void test_stable_and_flipping_routes(void **state)
 		close(s->efd[i]);
 	close(s->flip_efd);
 	close(s->flip_msi_efd);
+	close(s->resamplefd);
 	free(s);
 }
 
@@ -360,6 +398,31 @@ static void *spam_main(void *arg)
 		atomic_fetch_add(p->written, 1);
 		if (k % 64 == 0)
 			sched_yield();
+	}
+	return NULL;
+}
+
+#define CHURNS		200
+
+struct churn {
+	struct vgic_vm *vm;
+	int efd;
+	atomic_uint failures;
+};
+
+/* Unbind and rebind an irqfd whose eventfd is being written all along. */
+static void *churn_main(void *arg)
+{
+	struct churn *c = arg;
+
+	for (unsigned int k = 0; k < CHURNS; k++) {
+		struct vgic_irqfd a = { .fd = c->efd, .gsi = 1, .flags = VGIC_IRQFD_FLAG_DEASSIGN };
+
+		if (vgic_irqfd(c->vm, &a))
+			atomic_fetch_add(&c->failures, 1);
+		a.flags = 0;
+		if (vgic_irqfd(c->vm, &a))
+			atomic_fetch_add(&c->failures, 1);
 	}
 	return NULL;
 }
@@ -397,6 +460,13 @@ static void test_destroy_mid_stream(void **state)
 		};
 		assert_int_equal(vgic_set_gsi_routing(t->vm, r, 3), 0);
 		gits_movi(&g, MSI_DEV, 0, 1);
+		struct churn c = { .vm = t->vm, .efd = sp[1].efd };
+		pthread_t churner;
+
+		atomic_init(&c.failures, 0);
+		pthread_create(&churner, NULL, churn_main, &c);
+		pthread_join(churner, NULL);
+		assert_int_equal(atomic_load(&c.failures), 0);
 		wait_until(atomic_load(&written) >= SPAM_PRODUCERS * SPAM_BEFORE / 2);
 		tvm_free(t);
 		for (int i = 0; i < SPAM_PRODUCERS; i++) {
