@@ -90,6 +90,7 @@ struct resample_set {
 };
 
 struct irqfds {
+	struct vgic_vm *vm;
 	pthread_mutex_t lock;		/* list, workers' start, resample set */
 	struct list_node list;
 	bool started;
@@ -419,6 +420,26 @@ static bool irqfd_matches(const struct irqfd *irqfd, int fd)
 	return c >= 0 ? c == 0 : irqfd->user_fd == fd;
 }
 
+static bool resampled(const struct resample_set *rs, uint32_t gsi)
+{
+	for (unsigned int i = 0; i < rs->nr; i++)
+		if (rs->ent[i].gsi == gsi)
+			return true;
+	return false;
+}
+
+/* KVM's irqfd_resampler_shutdown: the last resampler of a GSI leaves its
+ * line low, since nobody would lower it any more. */
+static void resample_release_line(struct irqfds *s, const struct resample_set *rs,
+				  const struct irqfd *gone)
+{
+	if (gone->resamplefd < 0 || resampled(rs, gone->gsi))
+		return;
+	vrcu_read_lock();
+	routing_inject(s->vm, routing_current(s->vm), gone->gsi, false);
+	vrcu_read_unlock();
+}
+
 /*
  * Unbind every irqfd @pick selects: off its worker (no injection from it
  * runs past this), off the resamplers (no resample after the grace
@@ -450,8 +471,11 @@ static int unbind_where(struct irqfds *s, irqfd_pick_fn pick, const void *arg)
 	}
 	free(resample_publish(s, rs));
 	list_for_each_safe(pos, tmp, &dead) {
+		struct irqfd *irqfd = container_of(pos, struct irqfd, link);
+
+		resample_release_line(s, rs, irqfd);
 		list_del(pos);
-		irqfd_free(container_of(pos, struct irqfd, link));
+		irqfd_free(irqfd);
 	}
 	return n;
 }
@@ -622,6 +646,7 @@ int irqfd_vm_create(struct vgic_vm *vm)
 		w->epfd = w->stopfd = -1;
 		pthread_mutex_init(&w->lock, NULL);
 	}
+	s->vm = vm;
 	vm->irqfds = s;
 	return 0;
 }

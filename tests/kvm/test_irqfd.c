@@ -270,6 +270,26 @@ static void test_resample_shared(void **state)
 	close(rfd2);
 }
 
+/* Unbinding the last resampler of a GSI lowers its line (KVM), and one
+ * that stays keeps it up. */
+static void test_resample_unbind_lowers(void **state)
+{
+	struct fx *f = *state;
+	struct tvm *t = f->t;
+	int rfd2 = eventfd(0, EFD_CLOEXEC);
+
+	spi_set_level_sensitive(t, 41);
+	assert_int_equal(bind_resample(f, f->efd[0], 9, f->rfd), 0);
+	assert_int_equal(bind_resample(f, f->efd[1], 9, rfd2), 0);
+	efd_write(f->efd[0], 1);
+	wait_until(spi_pending(t, 41));
+	assert_int_equal(unbind(f, f->efd[1], 9), 0);
+	assert_true(spi_pending(t, 41));
+	assert_int_equal(unbind(f, f->efd[0], 9), 0);
+	assert_false(spi_pending(t, 41));
+	close(rfd2);
+}
+
 /* A resample irqfd on an edge SPI only raises it: nothing to resample. */
 static void test_resample_edge(void **state)
 {
@@ -353,6 +373,7 @@ int main(void)
 		T(test_deassign_stops),
 		T(test_resample_level),
 		T(test_resample_shared),
+		T(test_resample_unbind_lowers),
 		T(test_resample_edge),
 		T(test_close_without_deassign),
 		T(test_close_after_deassign),
