@@ -289,9 +289,10 @@ static int worker_attach(struct irqfds *s, struct irqfd *irqfd)
 static void worker_detach(struct irqfd *irqfd)
 {
 	struct irqfd_worker *w = irqfd->w;
-	struct irqfd_slot *sl = &w->slots[irqfd->slot];
+	struct irqfd_slot *sl;
 
 	pthread_mutex_lock(&w->lock);
+	sl = &w->slots[irqfd->slot];
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, irqfd->fd, NULL);
 	sl->irqfd = NULL;
 	if (++sl->gen == 0)
@@ -450,6 +451,7 @@ static int unbind_where(struct irqfds *s, irqfd_pick_fn pick, const void *arg)
 {
 	struct resample_set *rs = resample_build(s, pick, arg);
 	struct list_node dead, *pos, *tmp;
+	bool resample = false;
 	int n = 0;
 
 	if (!rs)
@@ -463,13 +465,12 @@ static int unbind_where(struct irqfds *s, irqfd_pick_fn pick, const void *arg)
 		worker_detach(irqfd);
 		list_del(pos);
 		list_add_tail(pos, &dead);
+		resample |= irqfd->resamplefd >= 0;
 		n++;
 	}
-	if (!n) {
-		free(rs);
-		return 0;
-	}
-	free(resample_publish(s, rs));
+	/* Only resamplefds need a grace period: workers hold no irqfd now. */
+	if (resample)
+		free(resample_publish(s, rs));
 	list_for_each_safe(pos, tmp, &dead) {
 		struct irqfd *irqfd = container_of(pos, struct irqfd, link);
 
@@ -477,6 +478,8 @@ static int unbind_where(struct irqfds *s, irqfd_pick_fn pick, const void *arg)
 		list_del(pos);
 		irqfd_free(irqfd);
 	}
+	if (!resample)
+		free(rs);
 	return n;
 }
 
