@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <vgic/ioeventfd.h>
+#include <vgic/its.h>
 
 #include "kvm/eventfd.h"
 #include "kvm/ioeventfd.h"
@@ -90,6 +91,19 @@ static bool range_overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
+/* ITS frames join the bus only at init, but their place is taken as soon as
+ * their address is set. */
+static bool over_its(struct vgic_vm *vm, uint64_t addr, uint64_t len)
+{
+	uint64_t base;
+
+	for (int id = 0; id < VGIC_MAX_ITS; id++)
+		if (!vgic_its_get_addr(vm, id, &base) &&
+		    range_overlaps(addr, len, base, VGIC_ITS_SIZE))
+			return true;
+	return false;
+}
+
 /* The GIC's frames are not on the bus (they are dispatched first), the ITS
  * frames are: both are refused like an existing registration. */
 static bool over_irqchip(struct vgic_vm *vm, uint64_t addr, uint64_t len)
@@ -97,6 +111,8 @@ static bool over_irqchip(struct vgic_vm *vm, uint64_t addr, uint64_t len)
 	bool hit;
 
 	len = len ? len : 1;
+	if (over_its(vm, addr, len))
+		return true;
 	pthread_mutex_lock(&vm->config_lock);
 	hit = (vm->dist_base != VGIC_ADDR_UNDEF &&
 	       range_overlaps(addr, len, vm->dist_base, VGIC_DIST_SIZE)) ||

@@ -166,6 +166,24 @@ static void test_ioeventfd_over_its(void **state)
 	assert_int_equal(vgic_ioeventfd(f->t->vm, &a), 0);
 }
 
+/* Before init the ITS is not on the bus yet, but its frames are taken. */
+static void test_ioeventfd_over_its_before_init(void **state)
+{
+	struct fx *f = *state;
+	struct vgic_ioeventfd a = { .addr = DOORBELL, .len = 4, .fd = f->efd };
+	struct vgic_vm *vm;
+
+	assert_int_equal(vgic_vm_create(1, 0, &vm), 0);
+	assert_int_equal(vgic_its_create(vm), 0);
+	assert_int_equal(vgic_ioeventfd(vm, &a), 0);	/* no address yet: free */
+	a.flags = VGIC_IOEVENTFD_FLAG_DEASSIGN;
+	assert_int_equal(vgic_ioeventfd(vm, &a), 0);
+	assert_int_equal(vgic_its_set_addr(vm, 0, T_ITS), 0);
+	a.flags = 0;
+	assert_int_equal(vgic_ioeventfd(vm, &a), -EEXIST);
+	vgic_vm_destroy(vm);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -176,6 +194,7 @@ int main(void)
 		T(test_bad_targets),
 		T(test_msi_spi_switch),
 		T(test_ioeventfd_over_its),
+		T(test_ioeventfd_over_its_before_init),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
