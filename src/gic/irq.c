@@ -119,14 +119,21 @@ void gic_irq_update(struct gic *gic, struct vgic_irq *irq)
 	}
 }
 
+/*
+ * As KVM's vgic_validate_injection: a level line that does not change level,
+ * or an edge input going low, changes nothing (no count, no kick).
+ */
 void gic_irq_set_level(struct gic *gic, struct vgic_irq *irq, bool level)
 {
 	spin_lock(&irq->lock);
-	if (irq->config == IRQ_CONFIG_LEVEL) {
-		irq->line_level = level;
-	} else if (level) {
-		irq->pending_latch = true;
+	if (irq->config == IRQ_CONFIG_LEVEL ? irq->line_level == level : !level) {
+		spin_unlock(&irq->lock);
+		return;
 	}
+	if (irq->config == IRQ_CONFIG_LEVEL)
+		irq->line_level = level;
+	else
+		irq->pending_latch = true;
 	if (level)
 		gic_count(gic, irqs_injected);
 	gic_irq_update(gic, irq);

@@ -405,6 +405,35 @@ static void spis_past_nr_irqs_raz_wi(void **state)
 	tvm_free(t);
 }
 
+/* KVM_IRQ_LINE repeats: a level line already at that level, or an edge input
+ * going low, changes nothing and kicks no one (KVM's vgic_validate_injection). */
+static void line_repeats_are_noops(void **state)
+{
+	struct tvm *t = tvm_new(1, 0, 0);
+	uint64_t injected;
+	unsigned int kicks;
+
+	(void)state;
+	guest_enable(t);
+	dist_wr(t, GICD_ICFGR + 4 * (50 / 16), 0);	/* 48..63 level */
+	enable_irq(t, 0, 50);
+	enable_irq(t, 0, 40);
+	assert_int_equal(spi_line(t, 50, true), 0);
+	injected = tvm_stats(t).irqs_injected;
+	kicks = t->kicks[0];
+	assert_int_equal(spi_line(t, 50, true), 0);
+	assert_int_equal(spi_line(t, 40, false), 0);
+	assert_int_equal(tvm_stats(t).irqs_injected, injected);
+	assert_int_equal(t->kicks[0], kicks);
+	/* Each edge raise counts, even while already pending. */
+	assert_int_equal(spi_line(t, 40, true), 0);
+	assert_int_equal(spi_line(t, 40, true), 0);
+	assert_int_equal(tvm_stats(t).irqs_injected, injected + 2);
+	assert_int_equal(ack(t, 0), 40);
+	assert_int_equal(ack(t, 0), VGIC_INTID_SPURIOUS);
+	tvm_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +451,7 @@ int main(void)
 		cmocka_unit_test(irouter_moves_pending_spi),
 		cmocka_unit_test(irouter_to_missing_vcpu_holds_spi),
 		cmocka_unit_test(spis_past_nr_irqs_raz_wi),
+		cmocka_unit_test(line_repeats_are_noops),
 	};
 
 	return cmocka_run_group_tests_name("dist", tests, NULL, NULL);
