@@ -26,6 +26,15 @@
  * SPI (KVM asks for an EOI maintenance interrupt on all level interrupts),
  * so routing updates need not re-arm anything; the hook filters.
  *
+ * Closing: workers read the library's own dup of each eventfd, so a caller
+ * that closes its descriptor, or reuses the number for another file, can
+ * never make a worker read someone else's file.  KVM hears of the eventfd's
+ * release through EPOLLHUP on the eventfd's wait queue; user space has no
+ * such hook, so every bind and unbind (and vgic_irqfd_reap()) asks kcmp()
+ * whether the caller's number still names the bound eventfd, and unbinds
+ * those it no longer does.  Eventfds are compared the same way (KVM compares
+ * eventfd contexts), so a dup()ed number is still the same eventfd.
+ *
  * Lock order: irqfds->lock (bind/unbind) > worker->lock > vrcu read side >
  * the GIC's locks.  The deactivation hook runs on a vCPU thread with no GIC
  * lock held and takes only the vrcu read side.
