@@ -216,10 +216,10 @@ struct its_collection {
 };
 
 /* ---- Translation cache (cache.c) ---- */
-struct its_cache_entry;
+struct its_cache_table;
 
 struct its_cache {
-	struct its_cache_entry *_Atomic *bucket;	/* ITS_CACHE_BUCKETS, RCU */
+	struct its_cache_table *_Atomic tbl;	/* RCU; replaced when it grows */
 	uint32_t nr;			/* entries; writers hold its->lock */
 	uint32_t evict;			/* next bucket to evict from when full */
 };

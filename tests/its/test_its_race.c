@@ -24,21 +24,24 @@ struct race {
 	atomic_uint bad_results;
 	atomic_uint delivered;
 	atomic_uint started;	/* injectors that have delivered (and cached) once */
+	uint32_t nr_dev;	/* devices 1..nr_dev, NR_EVENTS each; 0 means device 1 only */
 };
 
 static void *injector(void *arg)
 {
 	struct race *r = arg;
-	uint32_t ev = 0;
+	uint32_t ev = 0, dev = 1;
 
 	while (!atomic_load(&r->stop)) {
-		int ret = gits_msi(&r->g, 1, ev);
+		int ret = gits_msi(&r->g, dev, ev);
 
 		if (ret != 0 && ret != 1 && ret != -EBUSY)
 			atomic_fetch_add(&r->bad_results, 1);
 		if (ret == 1 && atomic_fetch_add(&r->delivered, 1) < 2)
 			atomic_fetch_add(&r->started, 1);
 		ev = (ev + 1) % NR_EVENTS;
+		if (!ev && r->nr_dev)
+			dev = dev % r->nr_dev + 1;
 	}
 	return NULL;
 }
@@ -61,7 +64,7 @@ static void *vcpu(void *arg)
 			continue;
 		}
 		vgic_sysreg_read(vm, a->idx, ICC_IAR1_EL1, &intid);
-		if (intid != 1023 && (intid < LPI(0) || intid >= LPI(2 * NR_EVENTS)))
+		if (intid != 1023 && (intid < LPI(0) || intid >= LPI(256 * NR_EVENTS)))
 			atomic_fetch_add(&a->r->bad_results, 1);
 		vgic_sysreg_write(vm, a->idx, ICC_EOIR1_EL1, intid);
 	}
@@ -168,10 +171,66 @@ static void test_injection_races_commands(void **state)
 	tvm_free(r.t);
 }
 
+/*
+ * The translation cache doubles its bucket array while other threads look
+ * entries up in it: every lookup must still find the right LPI or miss.
+ */
+static void test_cache_grows_under_injection(void **state)
+{
+	(void)state;
+	for (int vm = 0; vm < 4; vm++) {
+		struct race r = { .nr_dev = 64 };
+		pthread_t inj[2], cpu[2];
+		struct vcpu_arg va[2];
+
+		r.t = its_tvm_new(2, 1);
+		guest_lpis_on(r.t);
+		gits_init(&r.g, r.t, 0, 1, 256);
+		gits_mapc(&r.g, 0, 0, true);
+		gits_mapc(&r.g, 1, 1, true);
+		for (uint32_t d = 1; d <= r.nr_dev; d++) {
+			gits_mapd(&r.g, d, 5, true);
+			for (uint32_t ev = 0; ev < NR_EVENTS; ev++) {
+				lpi_prop(r.t, LPI(d * NR_EVENTS + ev), 0x40, true);
+				gits_mapti(&r.g, d, ev, LPI(d * NR_EVENTS + ev), (uint16_t)(ev & 1));
+			}
+		}
+		for (int i = 0; i < 2; i++) {
+			va[i] = (struct vcpu_arg){ &r, (unsigned int)i };
+			assert_int_equal(pthread_create(&inj[i], NULL, injector, &r), 0);
+			assert_int_equal(pthread_create(&cpu[i], NULL, vcpu, &va[i]), 0);
+		}
+		/* Until both injectors went round all 2048 translations twice. */
+		while (atomic_load(&r.delivered) < 4 * r.nr_dev * NR_EVENTS)
+			sched_yield();
+		atomic_store(&r.stop, true);
+		for (int i = 0; i < 2; i++) {
+			pthread_join(inj[i], NULL);
+			pthread_join(cpu[i], NULL);
+		}
+		assert_int_equal(atomic_load(&r.bad_results), 0);
+		assert_true(gits_stats(&r.g).cache_hits > 0);
+		for (unsigned int c = 0; c < 2; c++) {
+			uint32_t intid;
+
+			while ((intid = ack(r.t, c)) != 1023)
+				eoi(r.t, c, intid);
+		}
+		/* Every translation still answers exactly. */
+		for (uint32_t d = 1; d <= r.nr_dev; d += 7) {
+			assert_int_equal(gits_msi(&r.g, d, 3), 1);
+			assert_int_equal(ack(r.t, 1), LPI(d * NR_EVENTS + 3));
+			eoi(r.t, 1, LPI(d * NR_EVENTS + 3));
+		}
+		tvm_free(r.t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_injection_races_commands),
+		cmocka_unit_test(test_cache_grows_under_injection),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
