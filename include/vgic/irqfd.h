@@ -63,6 +63,17 @@ VGIC_API int vgic_irqfd(struct vgic_vm *vm, const struct vgic_irqfd *args);
  */
 VGIC_API int vgic_irqfd_reap(struct vgic_vm *vm);
 
+/* What the VM's irqfds have done; all monotonic. */
+struct vgic_irqfd_stats {
+	uint64_t signals;	/* eventfd counts taken by the workers */
+	uint64_t injected;	/* of those, made pending through their route */
+	uint64_t dropped;	/* of those, no route, or the ITS refused the MSI */
+	uint64_t resamples;	/* resamplefd writes after guest deactivations */
+};
+
+/* Copy the counters into *@st.  -ENODEV on a dead handle. */
+VGIC_API int vgic_irqfd_get_stats(struct vgic_vm *vm, struct vgic_irqfd_stats *st);
+
 #ifdef __cplusplus
 }
 #endif

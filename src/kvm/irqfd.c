@@ -106,7 +106,10 @@ struct irqfds {
 	bool resample_armed;
 	struct irqfd_worker workers[IRQFD_NR_WORKERS];
 	struct resample_set *_Atomic resamplers;
+	atomic_uint_fast64_t signals, injected, dropped, resamples;
 };
+
+#define irqfd_count(s, field) atomic_fetch_add_explicit(&(s)->field, 1, memory_order_relaxed)
 
 /* --- workers --- */
 
@@ -133,9 +136,13 @@ static void irqfd_fire(struct vgic_vm *vm, struct irqfd *irqfd)
 
 	if (!efd_drain(irqfd->fd))
 		return;
+	irqfd_count(vm->irqfds, signals);
 	vrcu_read_lock();
 	t = routing_current(vm);
-	routing_inject(vm, t, irqfd->gsi, true);
+	if (routing_inject(vm, t, irqfd->gsi, true) > 0)
+		irqfd_count(vm->irqfds, injected);
+	else
+		irqfd_count(vm->irqfds, dropped);
 	if (irqfd->resamplefd < 0)
 		routing_inject(vm, t, irqfd->gsi, false);
 	vrcu_read_unlock();
@@ -335,6 +342,7 @@ static void irqfd_deactivated(void *opaque, uint32_t intid)
 			routing_inject(vm, t, (uint32_t)gsi, false);
 		lowered = true;
 		efd_signal(rs->ent[i].fd);
+		irqfd_count(vm->irqfds, resamples);
 	}
 	vrcu_read_unlock();
 }
@@ -640,6 +648,23 @@ int vgic_irqfd_reap(struct vgic_vm *vm)
 	return ret;
 }
 
+int vgic_irqfd_get_stats(struct vgic_vm *vm, struct vgic_irqfd_stats *st)
+{
+	struct irqfds *s;
+	int ret = vm_check(vm);
+
+	if (ret)
+		return ret;
+	s = vm->irqfds;
+	*st = (struct vgic_irqfd_stats){
+		.signals = atomic_load_explicit(&s->signals, memory_order_relaxed),
+		.injected = atomic_load_explicit(&s->injected, memory_order_relaxed),
+		.dropped = atomic_load_explicit(&s->dropped, memory_order_relaxed),
+		.resamples = atomic_load_explicit(&s->resamples, memory_order_relaxed),
+	};
+	return 0;
+}
+
 /* --- lifecycle --- */
 
 int irqfd_vm_create(struct vgic_vm *vm)
@@ -651,6 +676,10 @@ int irqfd_vm_create(struct vgic_vm *vm)
 	pthread_mutex_init(&s->lock, NULL);
 	list_init(&s->list);
 	atomic_init(&s->resamplers, NULL);
+	atomic_init(&s->signals, 0);
+	atomic_init(&s->injected, 0);
+	atomic_init(&s->dropped, 0);
+	atomic_init(&s->resamples, 0);
 	for (unsigned int i = 0; i < IRQFD_NR_WORKERS; i++) {
 		struct irqfd_worker *w = &s->workers[i];
 

@@ -40,6 +40,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+static struct vgic_irqfd_stats stats(struct fx *f)
+{
+	struct vgic_irqfd_stats st;
+
+	assert_int_equal(vgic_irqfd_get_stats(f->t->vm, &st), 0);
+	return st;
+}
+
 static int bind(struct fx *f, int fd, uint32_t gsi)
 {
 	struct vgic_irqfd a = { .fd = fd, .gsi = gsi };
@@ -114,6 +122,7 @@ static void test_before_init_and_nogic(void **state)
 	assert_int_equal(vgic_irqfd(vm, &a), -EAGAIN);
 	vgic_vm_destroy(vm);
 	assert_int_equal(vgic_irqfd(vm, &a), -ENODEV);
+	assert_int_equal(vgic_irqfd_get_stats(vm, &(struct vgic_irqfd_stats){ 0 }), -ENODEV);
 	assert_int_equal(vgic_vm_create(1, VGIC_VM_NO_GIC, &vm), 0);
 	assert_int_equal(vgic_irqfd(vm, &a), -EINVAL);
 	vgic_vm_destroy(vm);
@@ -139,6 +148,9 @@ static void test_spi_edge(void **state)
 	eoi(t, 0, 37);
 	settle_and_unbind(f, f->efd[0], 5);
 	assert_int_equal(ack(t, 0), 1023);
+	assert_int_equal(stats(f).signals, 2);
+	assert_int_equal(stats(f).injected, 2);
+	assert_int_equal(stats(f).dropped, 0);
 }
 
 /* A count already in the eventfd fires as soon as it is bound (KVM). */
@@ -188,6 +200,9 @@ static void test_unrouted_gsi(void **state)
 	assert_int_equal(vgic_vm_get_stats(t->vm, &after), 0);
 	assert_int_equal(after.irqs_injected, before.irqs_injected);
 	assert_int_equal(ack(t, 0), 1023);
+	assert_int_equal(stats(f).signals, 2);
+	assert_int_equal(stats(f).dropped, 2);
+	assert_int_equal(stats(f).injected, 0);
 }
 
 /* After deassign the eventfd is the caller's alone again. */
@@ -231,6 +246,7 @@ static void test_resample_level(void **state)
 	dist_wr(t, GICD_ICACTIVER + 4, 1u << 8);
 	assert_int_equal(efd_read_nb(f->rfd), 1);
 	assert_false(spi_pending(t, 40));
+	assert_int_equal(stats(f).resamples, 2);
 	assert_int_equal(unbind(f, f->efd[0], 8), 0);
 }
 

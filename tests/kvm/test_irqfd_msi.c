@@ -55,6 +55,14 @@ static void bind(struct fx *f)
 	assert_int_equal(vgic_irqfd(f->t->vm, &(struct vgic_irqfd){ .fd = f->efd, .gsi = GSI }), 0);
 }
 
+static uint64_t dropped(struct fx *f)
+{
+	struct vgic_irqfd_stats st;
+
+	assert_int_equal(vgic_irqfd_get_stats(f->t->vm, &st), 0);
+	return st.dropped;
+}
+
 static bool irq_pending(struct fx *f, unsigned int vcpu)
 {
 	return vgic_vcpu_pending(f->t->vm, vcpu) & VGIC_PENDING_IRQ;
@@ -113,6 +121,7 @@ static void test_route_without_devid(void **state)
 	signal_settled(f);
 	assert_false(irq_pending(f, 0));
 	assert_int_equal(gits_stats(&f->g).msis, 0);
+	assert_int_equal(dropped(f), 1);
 }
 
 /* A doorbell that is no ITS's, or another devid: dropped, nothing breaks. */
@@ -127,6 +136,7 @@ static void test_bad_targets(void **state)
 	bind(f);
 	signal_settled(f);
 	assert_false(irq_pending(f, 0) || irq_pending(f, 1));
+	assert_int_equal(dropped(f), 2);
 }
 
 /* Routing updates switch an irqfd between the ITS and an SPI. */
