@@ -242,6 +242,7 @@ static void for_each_lpi_of(struct vgic_its *its, struct gic_cpu *cpu,
 	uint32_t *ids;
 	int n = gic_lpi_list(its->gic, cpu, &ids);
 
+	its->work += n > 0 ? (uint64_t)n : 0;
 	for (int i = 0; i < n; i++) {
 		struct vgic_irq *irq = gic_lpi_get(its->gic, ids[i]);
 
@@ -345,8 +346,9 @@ static enum cmd_result read_cmd(struct vgic_its *its, uint64_t *cmd)
 
 /*
  * CREADR and CWRITER are both below the queue size, so this loop runs at
- * most one queue's worth of commands per call; the explicit bound keeps that
- * true whatever the registers hold.
+ * most one queue's worth of commands per call; the work budget bounds it
+ * further, since one command may touch every mapped event.  Stopping early
+ * is the architecture's asynchronous ITS: software waits for CREADR.
  */
 void its_process_queue(struct vgic_its *its)
 {
@@ -354,7 +356,9 @@ void its_process_queue(struct vgic_its *its)
 
 	if (!atomic_load(&its->enabled) || its->stalled)
 		return;
-	for (uint64_t n = 0; its->creadr != its->cwriter && n < qsize / ITS_CMD_SIZE; n++) {
+	its->work = 0;
+	for (uint64_t n = 0; its->creadr != its->cwriter && n < qsize / ITS_CMD_SIZE &&
+			     its->work < ITS_WORK_BUDGET; n++, its->work++) {
 		uint64_t cmd[ITS_CMD_SIZE / 8];
 		enum cmd_result r = read_cmd(its, cmd);
 

@@ -131,6 +131,11 @@ FIELD(ITS_L1E, VALID, 63, 1);
 
 /* Host memory a guest may make us hold: mapped events per ITS. */
 #define ITS_MAX_EVENTS		(1u << 18)
+/*
+ * Work one register access may do on the queue, in commands plus the events
+ * or LPIs they touch: a few milliseconds at most, however hostile the queue.
+ */
+#define ITS_WORK_BUDGET		(1u << 16)
 
 /* ---- Commands: 32 bytes, four 64-bit words; fields named WORD_NAME ---- */
 enum its_opcode {
@@ -243,6 +248,7 @@ struct vgic_its {
 	uint64_t cwriter;		/* offset only */
 	uint64_t creadr;		/* offset only */
 	bool stalled;			/* GITS_CREADR.Stalled */
+	uint64_t work;			/* units spent by the current queue run */
 	uint64_t baser[2];		/* [0] Device table, [1] Collection table */
 	struct hmap devices, events, collections;
 	struct its_cache cache;
@@ -274,7 +280,11 @@ void its_device_free(struct vgic_its *its, struct its_device *dev);
 void its_collection_retarget(struct vgic_its *its, uint16_t icid, struct gic_cpu *cpu);
 
 /* ---- cmd.c ---- */
-/* Run the commands between CREADR and CWRITER.  its->lock held. */
+/*
+ * Run the commands between CREADR and CWRITER, up to ITS_WORK_BUDGET units
+ * of work; what is left runs on the next CWRITER or CTLR write or CREADR or
+ * CTLR read, as a guest polling CREADR for completion does.  its->lock held.
+ */
 void its_process_queue(struct vgic_its *its);
 /* GITS_BASER0/1.Valid cleared: drop every device (with its events) or collection. */
 void its_free_devices(struct vgic_its *its);

@@ -41,6 +41,7 @@ struct gic_cpu *its_collection_cpu(struct vgic_its *its, uint16_t icid)
  */
 void its_event_free(struct vgic_its *its, struct its_event *ev)
 {
+	its->work++;
 	its_cache_forget(its, ev->dev->id, ev->eventid);
 	hmap_remove(&its->events, &ev->node);
 	list_del(&ev->dev_link);
@@ -78,5 +79,6 @@ void its_collection_retarget(struct vgic_its *its, uint16_t icid, struct gic_cpu
 {
 	struct retarget r = { its, icid, cpu };
 
+	its->work += its->events.nr;
 	hmap_for_each(&its->events, retarget_one, &r);
 }

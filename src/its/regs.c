@@ -44,6 +44,7 @@ static uint64_t read_ctlr(struct vgic_its *its, uint32_t off, unsigned int len)
 
 	(void)off, (void)len;
 	pthread_mutex_lock(&its->lock);
+	its_process_queue(its);		/* work left over by the budget */
 	v = FIELD_DP(GITS_CTLR, ENABLED, atomic_load(&its->enabled)) |
 	    FIELD_DP(GITS_CTLR, QUIESCENT, its->creadr == its->cwriter && !its->stalled);
 	pthread_mutex_unlock(&its->lock);
@@ -188,6 +189,7 @@ static uint64_t read_creadr(struct vgic_its *its, uint32_t off, unsigned int len
 	uint64_t v;
 
 	pthread_mutex_lock(&its->lock);
+	its_process_queue(its);		/* a guest polling for completion makes progress */
 	v = its->creadr | FIELD_DP(GITS_CREADR, STALLED, its->stalled);
 	pthread_mutex_unlock(&its->lock);
 	return extract_bytes(v, off & 7, len);

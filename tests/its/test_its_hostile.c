@@ -273,6 +273,48 @@ static void test_unreadable_queue_stalls(void **state)
 	tvm_free(t);
 }
 
+/*
+ * A queue of commands that each touch every mapped event (MAPC moving a
+ * collection) is not run to the end inside one register access: the work
+ * per access is bounded, and a guest polling CREADR sees it complete.
+ */
+static void test_expensive_queue_is_chunked(void **state)
+{
+	struct tvm *t = its_tvm_new(2, 1);
+	struct gits g;
+	unsigned int polls = 0;
+	uint64_t creadr;
+
+	(void)state;
+	guest_lpis_on(t);
+	gits_init(&g, t, 0, 1, 256);
+	gits_mapc(&g, 0, 0, true);
+	for (uint32_t d = 0; d < 64; d++) {
+		gits_mapd(&g, d, 6, true);
+		for (uint32_t ev = 0; ev < 64; ev++)
+			gits_queue(&g, (uint64_t)d << 32 | 0x0a,
+				   (uint64_t)LPI(d * 64 + ev) << 32 | ev, 0, 0);
+		gits_kick(&g);
+	}
+	assert_int_equal(gits_stats(&g).mapped_events, 4096);
+	/* 2000 MAPCs bouncing collection 0 between the vCPUs: 4096 events each. */
+	for (uint32_t i = 0; i < 2000; i++)
+		gits_queue(&g, 0x09, 0, 1ULL << 63 | (uint64_t)((i + 1) & 1) << 16, 0);
+	gits_wr(&g, 0x88, 8, g.cwriter);
+	assert_int_not_equal(gits_stats(&g).cmds, 2 + 64 * 65 + 2000);	/* not all at once */
+	while ((creadr = gits_rd(&g, 0x90, 8)) != g.cwriter && polls < 100000)
+		polls++;
+	assert_int_equal(creadr, g.cwriter);
+	assert_true(polls > 1);
+	assert_int_equal(gits_stats(&g).cmd_errors, 0);
+	/* The last MAPC (i = 1999) sent collection 0 to vCPU 0. */
+	lpi_prop(t, LPI(5), 0x40, true);
+	gits_inv(&g, 0, 5);
+	assert_int_equal(gits_msi(&g, 0, 5), 1);
+	assert_int_equal(ack(t, 0), LPI(5));
+	tvm_free(t);
+}
+
 static void test_translater_wrong_width(void **state)
 {
 	struct fx *f = *state;
@@ -309,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cwriter_abuse, setup, teardown),
 		cmocka_unit_test(test_queue_of_garbage),
 		cmocka_unit_test(test_unreadable_queue_stalls),
+		cmocka_unit_test(test_expensive_queue_is_chunked),
 		cmocka_unit_test_setup_teardown(test_translater_wrong_width, setup, teardown),
 	};
 
