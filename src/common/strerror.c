@@ -22,6 +22,9 @@ static const struct {
 	{ -E2BIG, "address beyond the guest physical address space" },
 	{ -EPERM, "register cannot be accessed in that direction" },
 	{ -EAGAIN, "not ready yet, try again later" },
+	{ -EBADF, "not an open eventfd" },
+	{ -EMFILE, "out of file descriptors" },
+	{ -EOPNOTSUPP, "operation not supported" },
 };
 
 const char *vgic_strerror(int err)
