@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "gic/regs.h"
-#include "helpers.h"
+#include "gic_test.h"
 
 static void spi_edge_cycle(void **state)
 {
@@ -157,6 +157,82 @@ static void sgi_targets(void **state)
 	tvm_free(t);
 }
 
+/* Kicks seen by vCPU @v since the last call. */
+static unsigned int new_kicks(struct tvm *t, unsigned int v, unsigned int *last)
+{
+	unsigned int now = __atomic_load_n(&t->kicks[v], __ATOMIC_RELAXED), d = now - *last;
+
+	*last = now;
+	return d;
+}
+
+/*
+ * Every change that can make an interrupt deliverable to a vCPU kicks that
+ * vCPU, whichever path made it: a vCPU sleeping in WFI is only woken by its
+ * kick.
+ */
+static void kick_on_every_wakeup(void **state)
+{
+	struct tvm *t = tvm_new(2, 0, 0);
+	unsigned int k0 = 0, k1 = 0;
+
+	(void)state;
+	guest_enable(t);
+	new_kicks(t, 0, &k0);
+	new_kicks(t, 1, &k1);
+	/* A new pending interrupt. */
+	enable_irq(t, 0, 40);
+	assert_int_equal(spi_line(t, 40, true), 0);
+	assert_true(new_kicks(t, 0, &k0) > 0);
+	/* Re-pended while active, then deactivated: pending again. */
+	assert_int_equal(ack(t, 0), 40);
+	assert_int_equal(spi_line(t, 40, true), 0);
+	new_kicks(t, 0, &k0);
+	eoi(t, 0, 40);
+	assert_true(new_kicks(t, 0, &k0) > 0);
+	assert_int_equal(ack(t, 0), 40);
+	eoi(t, 0, 40);
+	/* Enabling an interrupt that was already pending. */
+	dist_wr(t, IRQ_WORD(GICD_ICENABLER, 40), IRQ_BIT(40));
+	assert_int_equal(spi_line(t, 40, true), 0);
+	new_kicks(t, 0, &k0);
+	enable_irq(t, 0, 40);
+	assert_true(new_kicks(t, 0, &k0) > 0);
+	/* Re-routing a pending interrupt to another vCPU. */
+	new_kicks(t, 1, &k1);
+	mmio_wr(t, T_DIST + GICD_IROUTER + 8 * 40, 8, vgic_vcpu_mpidr(t->vm, 1));
+	assert_true(new_kicks(t, 1, &k1) > 0);
+	/* Enabling the distributor with something queued. */
+	dist_wr(t, GICD_CTLR, 0);
+	new_kicks(t, 1, &k1);
+	dist_wr(t, GICD_CTLR, FIELD_DP(GICD_CTLR, ENABLE_G1A, 1));
+	assert_true(new_kicks(t, 1, &k1) > 0);
+	/* Unmasking in the CPU interface (PMR, group enable). */
+	icc_wr(t, 1, ICC_PMR_EL1, 0);
+	new_kicks(t, 1, &k1);
+	icc_wr(t, 1, ICC_PMR_EL1, 0xff);
+	assert_true(new_kicks(t, 1, &k1) > 0);
+	icc_wr(t, 1, ICC_IGRPEN1_EL1, 0);
+	new_kicks(t, 1, &k1);
+	icc_wr(t, 1, ICC_IGRPEN1_EL1, 1);
+	assert_true(new_kicks(t, 1, &k1) > 0);
+	/* A level line that stays high re-pends at deactivation. */
+	enable_irq(t, 0, 20);
+	assert_int_equal(ppi_line(t, 0, 20, true), 0);
+	assert_true(new_kicks(t, 0, &k0) > 0);
+	assert_int_equal(ack(t, 0), 20);
+	new_kicks(t, 0, &k0);
+	eoi(t, 0, 20);
+	assert_true(new_kicks(t, 0, &k0) > 0);
+	/* An SGI, and a pending bit set by a register write. */
+	new_kicks(t, 1, &k1);
+	icc_wr(t, 0, ICC_SGI1R_EL1, (5ull << 24) | 0x2);
+	assert_true(new_kicks(t, 1, &k1) > 0);
+	rdist_wr(t, 1, GICR_ISPENDR0, 1u << 6);
+	assert_true(new_kicks(t, 1, &k1) > 0);
+	tvm_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +242,7 @@ int main(void)
 		cmocka_unit_test(pmr_masks),
 		cmocka_unit_test(eoimode_split),
 		cmocka_unit_test(sgi_targets),
+		cmocka_unit_test(kick_on_every_wakeup),
 	};
 
 	return cmocka_run_group_tests_name("lifecycle", tests, NULL, NULL);
