@@ -314,6 +314,29 @@ static void ppi_lines_per_vcpu(void **state)
 	tvm_free(t);
 }
 
+/* The largest VM: every redistributor and every affinity is reachable. */
+static void max_vcpus(void **state)
+{
+	struct tvm *t = tvm_new(VGIC_MAX_VCPUS, 0, 0);
+	const unsigned int last = VGIC_MAX_VCPUS - 1;
+
+	(void)state;
+	check_typer(t, last);
+	check_typer(t, last - 1);
+	assert_int_equal(typer64(t, last) >> 32, 0x1f0f);
+	guest_enable(t);
+	/* SGI to vCPU 511: Aff1 = 31, Aff0 = 15. */
+	icc_wr(t, 0, ICC_SGI1R_EL1, sgir(2, 31, 1u << 15));
+	assert_int_equal(rdist_rd(t, last, GICR_ISPENDR0), 1u << 2);
+	assert_int_equal(ack(t, last), 2);
+	eoi(t, last, 2);
+	/* IRM from the last vCPU reaches all 511 others. */
+	icc_wr(t, last, ICC_SGI1R_EL1, sgir(3, 0, 0) | SGIR_IRM);
+	for (unsigned int v = 0; v < VGIC_MAX_VCPUS; v++)
+		assert_int_equal(rdist_rd(t, v, GICR_ISPENDR0), v == last ? 0 : 1u << 3);
+	tvm_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +351,7 @@ int main(void)
 		cmocka_unit_test(icfgr_private_read_only),
 		cmocka_unit_test(frame_layout),
 		cmocka_unit_test(ppi_lines_per_vcpu),
+		cmocka_unit_test(max_vcpus),
 	};
 
 	return cmocka_run_group_tests_name("redist", tests, NULL, NULL);
