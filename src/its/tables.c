@@ -11,15 +11,20 @@
 
 #include "its/its.h"
 
+#define SZ_4K		0x1000ULL
+#define SZ_16K		0x4000ULL
+#define SZ_64K		0x10000ULL
+#define PA_HI_SHIFT	48	/* where GITS_BASER.PA_HI lands in the address */
+
 uint64_t its_baser_page_size(uint64_t baser)
 {
 	switch (FIELD_GET(GITS_BASER, PAGE_SIZE, baser)) {
 	case GITS_BASER_PAGE_4K:
-		return 0x1000;
+		return SZ_4K;
 	case GITS_BASER_PAGE_16K:
-		return 0x4000;
+		return SZ_16K;
 	default:
-		return 0x10000;
+		return SZ_64K;
 	}
 }
 
@@ -29,8 +34,8 @@ uint64_t its_baser_addr(uint64_t baser)
 	uint64_t psz = its_baser_page_size(baser);
 	uint64_t pa = FIELD_GET(GITS_BASER, PA, baser) << GITS_BASER_PA_SHIFT;
 
-	if (psz == 0x10000)
-		return (pa & ~(psz - 1)) | FIELD_GET(GITS_BASER, PA_HI, baser) << 48;
+	if (psz == SZ_64K)
+		return (pa & ~(psz - 1)) | FIELD_GET(GITS_BASER, PA_HI, baser) << PA_HI_SHIFT;
 	return pa & ~(psz - 1);
 }
 

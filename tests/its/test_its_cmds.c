@@ -379,6 +379,44 @@ static void test_two_level_device_table(void **state)
 	tvm_free(t);
 }
 
+/* A one-page Device table holds page size / 8 DeviceIDs, for 4, 16 and 64 KiB pages;
+ * a two-level one with 4 KiB pages gives each level-2 page 512 of them. */
+static void test_device_table_page_sizes(void **state)
+{
+	static const uint64_t psz[] = { 0x1000, 0x4000, 0x10000 };
+	struct tvm *t = its_tvm_new(1, 1);
+	struct gits g;
+	uint64_t errs;
+
+	(void)state;
+	guest_lpis_on(t);
+	gits_init(&g, t, 0, 1, 1);
+	for (uint64_t i = 0; i < 3; i++) {
+		gits_wr(&g, 0x0, 4, 0);
+		gits_wr(&g, 0x100, 8, 1ULL << 63 | i << 8 | (T_RAM + G_DEVTBL));
+		gits_wr(&g, 0x0, 4, 1);
+		errs = gits_stats(&g).cmd_errors;
+		gits_mapd(&g, (uint32_t)(psz[i] / 8 - 1), 2, true);
+		assert_int_equal(gits_stats(&g).cmd_errors, errs);
+		gits_mapd(&g, (uint32_t)(psz[i] / 8), 2, true);
+		assert_int_equal(gits_stats(&g).cmd_errors, errs + 1);
+	}
+	gits_wr(&g, 0x0, 4, 0);
+	gits_wr(&g, 0x100, 8, 1ULL << 63 | 1ULL << 62 | (T_RAM + G_DEVTBL));
+	gits_wr(&g, 0x0, 4, 1);
+	uint64_t l1 = 1ULL << 63 | (T_RAM + G_L2);
+
+	memcpy((uint8_t *)t->ram + G_DEVTBL + 8, &l1, 8);	/* IDs 512..1023 */
+	errs = gits_stats(&g).cmd_errors;
+	gits_mapd(&g, 1023, 2, true);
+	gits_mapd(&g, 512, 2, true);
+	assert_int_equal(gits_stats(&g).cmd_errors, errs);
+	gits_mapd(&g, 511, 2, true);
+	gits_mapd(&g, 1024, 2, true);
+	assert_int_equal(gits_stats(&g).cmd_errors, errs + 2);
+	tvm_free(t);
+}
+
 /* Two ITSes have separate DeviceID spaces and doorbells. */
 static void test_two_its(void **state)
 {
@@ -427,6 +465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pending_table_round_trip, setup, teardown),
 		cmocka_unit_test(test_queue_wraps),
 		cmocka_unit_test(test_two_level_device_table),
+		cmocka_unit_test(test_device_table_page_sizes),
 		cmocka_unit_test(test_two_its),
 	};
 
