@@ -70,6 +70,7 @@ int cmd_run(int argc, char **argv)
 	}
 	why = vmm_run(vmm);
 	fflush(stdout);
+	backend_report(vmm);
 	if (why != VMM_EXIT_POWEROFF || cfg.verbose)
 		fprintf(stderr, "vgic run: %s\n", vmm->exit_msg);
 	if (cfg.verbose)

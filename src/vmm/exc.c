@@ -162,6 +162,13 @@ void exc_undef(struct vcpu *v, uint64_t pc)
 	exc_sync(v, pc, esr_make(EC_UNKNOWN, 0), NEVER);
 }
 
+void exc_undef_later(struct vcpu *v, uint64_t pc)
+{
+	v->undef_pc = pc;
+	v->undef_pending = true;
+	vcpu_request_stop(v);
+}
+
 static unsigned int current_el(struct vcpu *v)
 {
 	return FIELD_GET(PSTATE, EL, vcpu_reg(v, UC_ARM64_REG_PSTATE));

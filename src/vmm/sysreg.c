@@ -5,10 +5,11 @@
  * runs natively in Unicorn.
  *
  * Unicorn 2.0.1 does not advance the PC when a hook skips an instruction, so
- * the hook sets PC itself -- to the next instruction, or to the IRQ vector
- * when the access just made an interrupt deliverable (an EOI or PMR write
- * unmasking a pending one is taken right after the instruction, as on
- * hardware after the next context synchronisation).
+ * the hook writes PC + 4.  It cannot send the guest anywhere else: the rest
+ * of the translation block still runs and its branch overwrites the PC.  So
+ * when the access made an interrupt deliverable (an EOI or PMR write
+ * unmasking a pending one) or must UNDEF, the hook asks for a stop before
+ * the next instruction and the run loop enters the exception there.
  */
 #include <errno.h>
 
@@ -89,13 +90,12 @@ uint32_t sysreg_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp,
 	if (res == SYSREG_NATIVE)
 		return 0;
 	v->vmm->stats.sysreg_traps++;
-	if (res == SYSREG_UNDEF) {
-		exc_undef(v, pc);
-		return 1;
-	}
-	if (is_read && FIELD_GET(INSN_SYS, RT, insn) != XZR_INDEX)
+	if (res == SYSREG_UNDEF)
+		exc_undef_later(v, pc);
+	else if (is_read && FIELD_GET(INSN_SYS, RT, insn) != XZR_INDEX)
 		vcpu_set_reg(v, reg, val);
-	if (!exc_deliver_pending(v, pc + 4))
-		vcpu_set_reg(v, UC_ARM64_REG_PC, pc + 4);
+	if (res != SYSREG_UNDEF && is_icc(enc) && vgic_vcpu_pending(v->vmm->vm, v->idx) > 0)
+		vcpu_request_stop(v);
+	vcpu_set_reg(v, UC_ARM64_REG_PC, pc + 4);
 	return 1;
 }

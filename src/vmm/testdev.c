@@ -12,6 +12,13 @@
  *   0x10 PPI_SET     WO  vCPU << 16 | INTID
  *   0x14 PPI_CLEAR   WO  vCPU << 16 | INTID
  *   0x18 LAST_ERR    RO  result of the last request (0 or a negative errno)
+ *   0x1c SPI_IRQFD   WO  INTID: the backend raises the SPI through an irqfd
+ *   0x20 MSI_DEVID   WO  DeviceID of the backend's MSIs
+ *   0x24 MSI_COUNT   WO  number of MSI round trips to run
+ *   0x28 MSI_START   WO  EventID: start the round trips (backend.c)
+ *   0x2c MSI_DONE    RO  round trips completed
+ *   0x30 DOORBELL    WO  the guest's acknowledgement: an ioeventfd, consumed
+ *                        by the library's MMIO bus (never reaches this file)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +33,11 @@
 #define TESTDEV_PPI_SET		0x10
 #define TESTDEV_PPI_CLEAR	0x14
 #define TESTDEV_LAST_ERR	0x18
+#define TESTDEV_SPI_IRQFD	0x1c
+#define TESTDEV_MSI_DEVID	0x20
+#define TESTDEV_MSI_COUNT	0x24
+#define TESTDEV_MSI_START	0x28
+#define TESTDEV_MSI_DONE	0x2c
 
 #define TESTDEV_MAGIC		0x56475444u	/* "VGTD" */
 
@@ -35,6 +47,7 @@ FIELD(TESTDEV_PPI, VCPU, 16, 16);
 struct testdev {
 	struct vmm *vmm;
 	int last_err;
+	uint32_t msi_devid, msi_count;
 };
 
 static int spi_line(struct testdev *t, uint64_t intid, bool level)
@@ -58,6 +71,8 @@ static uint64_t testdev_read(void *opaque, struct vcpu *v, uint64_t off, unsigne
 		return TESTDEV_MAGIC;
 	if (off == TESTDEV_LAST_ERR)
 		return (uint32_t)t->last_err;
+	if (off == TESTDEV_MSI_DONE)
+		return backend_done(t->vmm);
 	return 0;
 }
 
@@ -78,6 +93,12 @@ static void testdev_write(void *opaque, struct vcpu *v, uint64_t off, unsigned i
 		break;
 	case TESTDEV_PPI_SET:	ret = ppi_line(t, val, true); break;
 	case TESTDEV_PPI_CLEAR:	ret = ppi_line(t, val, false); break;
+	case TESTDEV_SPI_IRQFD:	ret = backend_raise_spi(t->vmm, val); break;
+	case TESTDEV_MSI_DEVID:	t->msi_devid = val; ret = 0; break;
+	case TESTDEV_MSI_COUNT:	t->msi_count = val; ret = 0; break;
+	case TESTDEV_MSI_START:
+		ret = backend_start(t->vmm, t->msi_devid, val, t->msi_count);
+		break;
 	default:		ret = -EINVAL; break;
 	}
 	t->last_err = ret;

@@ -185,6 +185,11 @@ static void slice_done(struct vcpu *v, uc_err err)
 		exc_from_fault(v);
 		return;
 	}
+	if (v->undef_pending) {
+		v->undef_pending = false;
+		exc_undef(v, v->undef_pc);
+		return;
+	}
 	if (err) {
 		vmm_request_exit(v->vmm, VMM_EXIT_RUNAWAY, "vcpu%u: unicorn stopped: %s", v->idx,
 				 uc_strerror(err));
@@ -315,6 +320,8 @@ static int devices_create(struct vmm *vmm)
 	virtio_mmio_dev(vmm, &vmm->devs[vmm->nr_devs++]);
 	if (!ret)
 		ret = testdev_create(vmm, &vmm->devs[vmm->nr_devs++]);
+	if (!ret)
+		ret = backend_create(vmm);
 	return ret;
 }
 
@@ -402,6 +409,7 @@ void vmm_destroy(struct vmm *vmm)
 		pthread_mutex_unlock(&vmm->tick_lock);
 		pthread_join(vmm->ticker, NULL);
 	}
+	backend_destroy(vmm);
 	pl011_destroy(vmm);
 	testdev_destroy(vmm);
 	for (unsigned int i = 0; vmm->vcpus && i < vmm->nr_vcpus; i++)

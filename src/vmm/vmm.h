@@ -78,7 +78,8 @@ struct vcpu {
 	atomic_int stop_wanted;		/* stop before the next instruction */
 	bool watch_unmask;		/* IRQ pending while PSTATE.I set */
 	bool stopped_by_hook;
-	bool in_hook;			/* inside a sysreg/intr hook: PC is ours to set */
+	bool undef_pending;		/* a trapped MRS/MSR must UNDEF at undef_pc */
+	uint64_t undef_pc;
 	struct gtimer vtimer, ptimer;
 	/* Exception-loop detection: identical synchronous exceptions in a row. */
 	uint64_t last_exc_elr, last_exc_esr;
@@ -92,6 +93,7 @@ struct vcpu {
 
 struct pl011;
 struct testdev;
+struct backend;
 
 /* A VMM device on the MMIO path after the library declined an access. */
 struct mmio_dev {
@@ -133,6 +135,7 @@ struct vmm {
 	unsigned int nr_devs;
 	struct pl011 *uart;
 	struct testdev *testdev;
+	struct backend *backend;
 	struct vmm_stats {
 		uint64_t slices, exits_wfi, mmio_exits, unclaimed_mmio, sysreg_traps;
 		uint64_t irq_entries, sync_entries, unmask_stops;
@@ -190,6 +193,9 @@ void exc_enter(struct vcpu *v, enum exc_kind kind, uint64_t elr, uint64_t esr, u
 bool exc_deliver_pending(struct vcpu *v, uint64_t ret_pc);
 /* Make the instruction at @pc UNDEFINED for the guest. */
 void exc_undef(struct vcpu *v, uint64_t pc);
+/* The same from an MRS/MSR hook, where the PC cannot be redirected: the
+ * exception is entered once the slice stops before the next instruction. */
+void exc_undef_later(struct vcpu *v, uint64_t pc);
 /* A synchronous exception Unicorn reported through UC_HOOK_INTR. */
 void exc_from_intr(struct vcpu *v, uint32_t intno);
 /* An access to unmapped memory stopped the slice: abort or give up. */
@@ -223,5 +229,18 @@ void pl011_destroy(struct vmm *vmm);
 void virtio_mmio_dev(struct vmm *vmm, struct mmio_dev *dev);
 int testdev_create(struct vmm *vmm, struct mmio_dev *dev);
 void testdev_destroy(struct vmm *vmm);
+/* The test device's doorbell register: an ioeventfd the backend listens on. */
+#define TESTDEV_DOORBELL	0x30
+
+/* --- backend.c: host side of the irqfd/ioeventfd round trips --- */
+int backend_create(struct vmm *vmm);
+/* Start @count MSI round trips (DeviceID @devid, EventID @event); -EINVAL, -ENOMEM. */
+int backend_start(struct vmm *vmm, uint32_t devid, uint32_t event, uint32_t count);
+/* Raise SPI @intid once through an irqfd (edge: eventfd semantics). */
+int backend_raise_spi(struct vmm *vmm, uint32_t intid);
+uint32_t backend_done(struct vmm *vmm);
+/* Stop the backend and print delivered count, rate and latency percentiles. */
+void backend_report(struct vmm *vmm);
+void backend_destroy(struct vmm *vmm);
 
 #endif
