@@ -20,6 +20,7 @@ static void run_usage(FILE *f)
 static void print_stats(const struct vmm *vmm)
 {
 	const struct vmm_stats *s = &vmm->stats;
+	struct vgic_stats g;
 
 	fprintf(stderr, "vgic run: %llu slices, %llu WFI exits, %llu MMIO exits (%llu unclaimed), "
 		"%llu sysreg traps, %llu IRQ and %llu sync exception entries, %llu unmask stops\n",
@@ -27,6 +28,13 @@ static void print_stats(const struct vmm *vmm)
 		(unsigned long long)s->mmio_exits, (unsigned long long)s->unclaimed_mmio,
 		(unsigned long long)s->sysreg_traps, (unsigned long long)s->irq_entries,
 		(unsigned long long)s->sync_entries, (unsigned long long)s->unmask_stops);
+	if (!vgic_vm_get_stats(vmm->vm, &g))
+		fprintf(stderr, "vgic run: library: %llu bad MMIO, %llu bad sysreg accesses, %llu "
+			"spurious acks, %llu injected, %llu kicks, %llu ITS commands (%llu dropped)\n",
+			(unsigned long long)g.mmio_bad_access, (unsigned long long)g.sysreg_bad_access,
+			(unsigned long long)g.spurious_acks, (unsigned long long)g.irqs_injected,
+			(unsigned long long)g.kicks, (unsigned long long)g.its_cmds,
+			(unsigned long long)g.its_cmd_errors);
 }
 
 int cmd_run(int argc, char **argv)

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Run a guest image on `vgic run` (and on QEMU's virt for --compare) and
 require every check to pass; with --compare, both must print the same check
-lines.  Usage: run_guest.py VGIC IMAGE SMP [--compare QEMU]"""
+lines.  With --expect-fail TEXT the guest is hostile: `vgic run` must end
+with status 1 and TEXT in its message.
+Usage: run_guest.py VGIC IMAGE SMP [--compare QEMU | --expect-fail TEXT]"""
 import subprocess
 import sys
 
@@ -35,6 +37,12 @@ def passed(name, rc, out, err):
 
 def main():
     vgic, image, smp = sys.argv[1:4]
+    if len(sys.argv) > 5 and sys.argv[4] == '--expect-fail':
+        rc, out, err = run([vgic, 'run', '--smp', smp, '--timeout', '3', image])
+        print(out[-2000:], err[-2000:])
+        ok = rc == 1 and sys.argv[5] in err
+        print('ended as expected' if ok else f'expected status 1 and {sys.argv[5]!r}, got {rc}')
+        sys.exit(0 if ok else 1)
     ok, mine = passed('vgic', *run([vgic, 'run', '--smp', smp, '--timeout', '30', image]))
     if len(sys.argv) > 5 and sys.argv[4] == '--compare':
         qemu = sys.argv[5]
