@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Redistributors (GICR_*): RD_base and SGI_base frames of each vCPU. */
 #include <errno.h>
+#include <stdlib.h>
+
+#include <vgic/its.h>
 
 #include "gic_test.h"
-#include "kvm/vm.h"
 
 static uint64_t typer64(struct tvm *t, unsigned int vcpu)
 {
@@ -147,20 +149,44 @@ static void baser_attributes_sanitised(void **state)
 	tvm_free(t);
 }
 
-/* Writes to the LPI tables are ignored once LPIs are on.  LPIs need an ITS,
- * which this test stands in for by setting the internal flag. */
 #define PROPBASER_IN_RAM	(T_RAM | 15 /* 16 ID bits */ | \
 				 FIELD_DP(GICR_PROPBASER, INNER_CACHE, 7) | \
 				 FIELD_DP(GICR_PROPBASER, SHAREABILITY, 1))
 #define PENDBASER_IN_RAM	((T_RAM + 0x10000) | FIELD_DP(GICR_PENDBASER, INNER_CACHE, 7) | \
 				 FIELD_DP(GICR_PENDBASER, SHAREABILITY, 1))
+#define T_ITS			0x08080000ULL
 
+/* A VM like tvm_new()'s, with an ITS (so with LPIs) and 256 KiB of RAM. */
+static struct tvm *tvm_new_with_its(void)
+{
+	struct tvm *t = calloc(1, sizeof(*t));
+	int its;
+
+	assert_non_null(t);
+	t->nr_vcpus = 1;
+	t->ram_size = 0x40000;
+	t->ram = calloc(1, t->ram_size);
+	assert_non_null(t->ram);
+	assert_int_equal(vgic_vm_create(1, 0, &t->vm), 0);
+	its = vgic_its_create(t->vm);
+	assert_true(its >= 0);
+	assert_int_equal(vgic_its_set_addr(t->vm, its, T_ITS), 0);
+	assert_int_equal(vgic_vm_set_addr(t->vm, VGIC_ADDR_TYPE_DIST, T_DIST), 0);
+	assert_int_equal(vgic_vm_set_addr(t->vm, VGIC_ADDR_TYPE_REDIST, T_REDIST), 0);
+	assert_int_equal(vgic_vm_add_ram(t->vm, T_RAM, t->ram_size, t->ram), 0);
+	assert_int_equal(vgic_vm_init(t->vm), 0);
+	return t;
+}
+
+/* With an ITS: LPIs advertised, and the LPI tables frozen while LPIs are on. */
 static void baser_frozen_while_lpis_enabled(void **state)
 {
-	struct tvm *t = tvm_new(1, 0, 0x40000);
+	struct tvm *t = tvm_new_with_its();
+	uint32_t typer = dist_rd(t, GICD_TYPER);
 
 	(void)state;
-	t->vm->gic.has_lpis = true;
+	assert_int_equal(FIELD_GET(GICD_TYPER, LPIS, typer), 1);
+	assert_int_equal(FIELD_GET(GICD_TYPER, IDBITS, typer), 15);
 	assert_int_equal(FIELD_GET(GICR_TYPER, PLPIS, typer64(t, 0)), 1);
 	gicr_wr(t, 0, GICR_PROPBASER, 8, PROPBASER_IN_RAM);
 	gicr_wr(t, 0, GICR_PENDBASER, 8, PENDBASER_IN_RAM);
