@@ -49,8 +49,8 @@ struct vgic_its_stats {
 	uint64_t mmio_bad_access;	/* wrong width, unaligned, unknown offset */
 	uint64_t msis;			/* translations requested (MSI, TRANSLATER, INT) */
 	uint64_t msis_blocked;		/* of those: not delivered (unmapped, disabled) */
-	uint64_t cache_hits;
-	uint64_t cache_misses;
+	uint64_t cache_hits;		/* translations served by the cache */
+	uint64_t cache_misses;		/* translations that took the slow path (INT always) */
 	uint64_t cache_invalidations;	/* entries dropped by commands or registers */
 	uint64_t mapped_events;		/* (DeviceID, EventID) pairs mapped now */
 	uint64_t host_bytes;		/* host memory held for mappings and cache now */

@@ -78,7 +78,8 @@ void its_get_stats(struct vgic_its *its, struct vgic_its_stats *st)
 	st->cmd_stalls = atomic_load(&c->cmd_stalls);
 	st->table_errors = atomic_load(&c->table_errors);
 	st->mmio_bad_access = atomic_load(&c->mmio_bad_access);
-	st->msis = atomic_load(&c->msis);
+	st->msis = atomic_load(&c->cache_hits) + atomic_load(&c->cache_misses) +
+		   atomic_load(&c->msis_disabled);
 	st->msis_blocked = atomic_load(&c->msis_blocked);
 	st->cache_hits = atomic_load(&c->cache_hits);
 	st->cache_misses = atomic_load(&c->cache_misses);

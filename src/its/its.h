@@ -231,7 +231,9 @@ struct its_cache {
 
 struct its_counters {
 	atomic_uint_fast64_t cmds, cmd_errors, cmd_unknown, cmd_stalls, table_errors;
-	atomic_uint_fast64_t mmio_bad_access, msis, msis_blocked;
+	/* msis is not counted on its own: hits + misses + refused while disabled, so
+	 * that a cache hit touches one shared counter, not two. */
+	atomic_uint_fast64_t mmio_bad_access, msis_disabled, msis_blocked;
 	atomic_uint_fast64_t cache_hits, cache_misses, cache_invalidations;
 };
 

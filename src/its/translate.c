@@ -32,13 +32,15 @@ int its_translate(struct vgic_its *its, uint32_t devid, uint32_t eventid, bool l
 	struct vgic_irq *irq = NULL;
 	int ret;
 
-	its_count(its, msis);
 	if (!atomic_load_explicit(&its->enabled, memory_order_acquire)) {
+		its_count(its, msis_disabled);
 		its_count(its, msis_blocked);
 		return -EBUSY;
 	}
 	if (!locked)
 		irq = its_cache_lookup(its, devid, eventid);
+	else
+		its_count(its, cache_misses);	/* INT: the slow path, under the lock */
 	if (!irq) {
 		if (!locked)
 			pthread_mutex_lock(&its->lock);
