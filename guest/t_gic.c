@@ -247,6 +247,36 @@ static void check_unmask(void)
 	      irq_logs[0].n);
 }
 
+/* The interrupt is taken at the instruction right after MSR DAIFClr. */
+static volatile uint32_t after_unmask, seen_at_entry;
+
+static void marker_irq(struct frame *f)
+{
+	uint32_t id = gic_ack();
+
+	(void)f;
+	seen_at_entry = after_unmask;
+	if (id != INTID_SPURIOUS)
+		gic_eoi(id);
+}
+
+static void check_unmask_immediate(void)
+{
+	irq_disable();
+	irq_hook = marker_irq;
+	after_unmask = 0;
+	seen_at_entry = 2;
+	gic_enable(11);
+	gic_send_sgi(11, 1);
+	wait_until(false, 1000);
+	__asm__ volatile("msr daifclr, #2\n"
+			 "mov w1, #1\n"
+			 "str w1, [%0]\n" :: "r"(&after_unmask) : "w1", "memory");
+	wait_until(seen_at_entry != 2, WAIT_US);
+	irq_hook = gic_default_irq;
+	check("unmask-immediate", seen_at_entry == 0, "flag at entry %u", seen_at_entry);
+}
+
 int main(const void *fdt)
 {
 	unsigned int up = 1;
@@ -267,6 +297,7 @@ int main(const void *fdt)
 	check_preemption();
 	check_active();
 	check_unmask();
+	check_unmask_immediate();
 	check_timer("vtimer", 27, true);
 	check_timer("ptimer", 30, false);
 	return summary();

@@ -5,6 +5,7 @@
  * the guest runs away or the timeout passes, 2 on bad usage or setup errors.
  */
 #include <getopt.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,6 +22,7 @@ static void print_stats(const struct vmm *vmm)
 {
 	const struct vmm_stats *s = &vmm->stats;
 	struct vgic_stats g;
+	struct rusage ru;
 
 	fprintf(stderr, "vgic run: %llu slices, %llu WFI exits, %llu MMIO exits (%llu unclaimed), "
 		"%llu sysreg traps, %llu IRQ and %llu sync exception entries, %llu unmask stops\n",
@@ -28,6 +30,10 @@ static void print_stats(const struct vmm *vmm)
 		(unsigned long long)s->mmio_exits, (unsigned long long)s->unclaimed_mmio,
 		(unsigned long long)s->sysreg_traps, (unsigned long long)s->irq_entries,
 		(unsigned long long)s->sync_entries, (unsigned long long)s->unmask_stops);
+	if (!getrusage(RUSAGE_SELF, &ru))
+		fprintf(stderr, "vgic run: host CPU time %.2f s user, %.2f s system\n",
+			ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+			ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 	if (!vgic_vm_get_stats(vmm->vm, &g))
 		fprintf(stderr, "vgic run: library: %llu bad MMIO, %llu bad sysreg accesses, %llu "
 			"spurious acks, %llu injected, %llu kicks, %llu ITS commands (%llu dropped)\n",
