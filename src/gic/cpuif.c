@@ -195,38 +195,59 @@ static void deactivate(struct gic *gic, struct gic_cpu *cpu, uint32_t intid)
 }
 
 /*
- * Priority drop of the highest active priority.  If that priority belongs to
- * the other group the write is ignored, like QEMU (the architecture makes it
- * UNPREDICTABLE).  Returns whether a drop happened.
+ * Priority drop: clear the highest active priority, whatever its group (on a
+ * tie the Group 1 bit goes first), and return it, or GIC_PRI_IDLE if nothing
+ * was active.  This is what a KVM guest's virtual CPU interface does
+ * (ICV_EOIR<n>_EL1, KVM's __vgic_v3_clear_highest_active_priority).
+ * ap_lock held.
  */
-static bool drop_priority(struct gic_cpu *cpu, unsigned int group)
+static uint8_t drop_priority(struct cpuif *cif)
 {
-	struct cpuif *cif = &cpu->cif;
 	uint32_t ap = cif->apr[0] | cif->apr[1];
 	uint32_t bit;
 
 	if (!ap)
-		return false;
+		return GIC_PRI_IDLE;
 	bit = ap & -ap;
-	if (!(cif->apr[group] & bit))
-		return false;
-	cif->apr[group] &= ~bit;
-	return true;
+	if (cif->apr[1] & bit)
+		cif->apr[1] &= ~bit;
+	else
+		cif->apr[0] &= ~bit;
+	return (uint8_t)(__builtin_ctz(ap) << PRI_SHIFT);
 }
 
+/*
+ * EOIR always drops the priority.  In EOImode 0 it also deactivates @intid,
+ * but only if that interrupt is active on this vCPU, in the EOIR's group, at
+ * the group priority just dropped: an EOI of the wrong interrupt changes
+ * nothing else (KVM's __vgic_v3_write_eoir; the GIC counts it in EOIcount).
+ */
 static void write_eoir(struct gic *gic, struct gic_cpu *cpu, unsigned int group, uint64_t val)
 {
 	uint32_t intid = FIELD_GET(ICC_IAR, INTID, val);
-	bool dropped, split;
+	struct vgic_irq *irq;
+	uint8_t dropped, mask;
+	bool split, match;
 
 	if (intid_is_special(intid))
 		return;
 	spin_lock(&cpu->ap_lock);
-	dropped = drop_priority(cpu, group);
+	dropped = drop_priority(&cpu->cif);
 	split = cpu->cif.eoimode;
+	mask = gprio_mask(&cpu->cif, group);
 	spin_unlock(&cpu->ap_lock);
-	if (dropped && !split)
-		deactivate(gic, cpu, intid);
+	if (split || dropped == GIC_PRI_IDLE)
+		return;
+	irq = gic_get_irq(gic, cpu, intid);
+	if (!irq)
+		return;
+	spin_lock(&irq->lock);
+	match = !irq_is_lpi(irq) && irq->active && irq->vcpu == cpu && irq->group == group &&
+		(irq->priority & mask) == dropped;
+	spin_unlock(&irq->lock);
+	if (match)
+		gic_irq_deactivate(gic, irq);
+	gic_put_irq(gic, irq);
 }
 
 /* DIR deactivates only in EOImode 1; with EOImode 0 the architecture leaves it

@@ -100,9 +100,9 @@ static void binary_point_groups_priorities(void **state)
 	raise_spi(t, 41, 0x40);
 	assert_int_equal(vgic_vcpu_pending(t->vm, 0), VGIC_PENDING_IRQ);
 	/* With BPR1 = 5 the group priority is bits [7:5]: both are 0x40, so 0x40
-	 * no longer preempts.  (The running priority was recorded at ack time.) */
-	icc_wr(t, 0, ICC_BPR1_EL1, 5);
+	 * no longer preempts. */
 	eoi(t, 0, 40);
+	icc_wr(t, 0, ICC_BPR1_EL1, 5);
 	dist_wr(t, IRQ_WORD(GICD_ICPENDR, 41), IRQ_BIT(41));
 	assert_int_equal(spi_line(t, 40, true), 0);
 	assert_int_equal(ack(t, 0), 40);
@@ -313,10 +313,6 @@ static void group0_is_fiq(void **state)
 	assert_int_equal(ack(t, 0), 51);
 	/* 0x80 cannot preempt 0x40, whatever its group. */
 	assert_int_equal(vgic_vcpu_pending(t->vm, 0), 0);
-	/* EOIR0 cannot drop a Group 1 priority: ignored. */
-	icc_wr(t, 0, ICC_EOIR0_EL1, 51);
-	assert_int_equal(icc_rd(t, 0, ICC_RPR_EL1), 0x40);
-	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 51)) & IRQ_BIT(51), IRQ_BIT(51));
 	eoi(t, 0, 51);
 	assert_int_equal(vgic_vcpu_pending(t->vm, 0), VGIC_PENDING_FIQ);
 	assert_int_equal(icc_rd(t, 0, ICC_IAR0_EL1), 50);
@@ -330,6 +326,69 @@ static void group0_is_fiq(void **state)
 	assert_int_equal(spi_line(t, 50, true), 0);
 	assert_int_equal(vgic_vcpu_pending(t->vm, 0), 0);
 	assert_int_equal(icc_rd(t, 0, ICC_IAR0_EL1), VGIC_INTID_SPURIOUS);
+	tvm_free(t);
+}
+
+/*
+ * An EOI that does not match (wrong register, wrong interrupt, or a binary
+ * point changed since the ack) still drops the highest active priority but
+ * deactivates nothing, as KVM's virtual CPU interface.
+ */
+static void mismatched_eoi(void **state)
+{
+	struct tvm *t = setup(1);
+
+	(void)state;
+	set_group0(t, 50);
+	icc_wr(t, 0, ICC_IGRPEN0_EL1, 1);
+	raise_spi(t, 50, 0x80);
+	raise_spi(t, 51, 0x40);
+	assert_int_equal(ack(t, 0), 51);
+	/* EOIR0 for a Group 1 interrupt: priority dropped, 51 stays active, and
+	 * with the priority gone the Group 0 one can be taken. */
+	icc_wr(t, 0, ICC_EOIR0_EL1, 51);
+	assert_int_equal(icc_rd(t, 0, ICC_RPR_EL1), 0xff);
+	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 51)) & IRQ_BIT(51), IRQ_BIT(51));
+	assert_int_equal(vgic_vcpu_pending(t->vm, 0), VGIC_PENDING_FIQ);
+	assert_int_equal(icc_rd(t, 0, ICC_IAR0_EL1), 50);
+	/* EOIR1 naming an interrupt other than the one running: drop only. */
+	raise_spi(t, 52, 0x20);
+	assert_int_equal(ack(t, 0), 52);
+	eoi(t, 0, 50);
+	assert_int_equal(icc_rd(t, 0, ICC_RPR_EL1), 0x80);
+	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 50)) & IRQ_BIT(50), IRQ_BIT(50));
+	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 52)) & IRQ_BIT(52), IRQ_BIT(52));
+	/* The right EOI for 50 now deactivates it. */
+	icc_wr(t, 0, ICC_EOIR0_EL1, 50);
+	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 50)) & IRQ_BIT(50), 0);
+	/* Binary point changed between ack and EOI: the group priorities differ. */
+	dist_wr(t, IRQ_WORD(GICD_ICACTIVER, 51), IRQ_BIT(51) | IRQ_BIT(52));
+	raise_spi(t, 53, 0x58);
+	assert_int_equal(ack(t, 0), 53);
+	icc_wr(t, 0, ICC_BPR1_EL1, 5);
+	eoi(t, 0, 53);
+	assert_int_equal(icc_rd(t, 0, ICC_RPR_EL1), 0xff);
+	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 53)) & IRQ_BIT(53), IRQ_BIT(53));
+	/* Nothing active any more: EOI does nothing at all. */
+	eoi(t, 0, 53);
+	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 53)) & IRQ_BIT(53), IRQ_BIT(53));
+	tvm_free(t);
+}
+
+/* An SPI active on another vCPU is not this vCPU's to EOI. */
+static void eoi_of_other_vcpus_interrupt(void **state)
+{
+	struct tvm *t = setup(2);
+
+	(void)state;
+	raise_spi(t, 60, 0x80);
+	assert_int_equal(ack(t, 0), 60);
+	icc_wr(t, 1, ICC_AP1R0_EL1, 1u << 16);
+	eoi(t, 1, 60);
+	assert_int_equal(icc_rd(t, 1, ICC_RPR_EL1), 0xff);
+	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 60)) & IRQ_BIT(60), IRQ_BIT(60));
+	eoi(t, 0, 60);
+	assert_int_equal(dist_rd(t, IRQ_WORD(GICD_ISACTIVER, 60)) & IRQ_BIT(60), 0);
 	tvm_free(t);
 }
 
@@ -471,6 +530,8 @@ int main(void)
 		cmocka_unit_test(eoimode_split_and_dir),
 		cmocka_unit_test(spurious_cases),
 		cmocka_unit_test(group0_is_fiq),
+		cmocka_unit_test(mismatched_eoi),
+		cmocka_unit_test(eoi_of_other_vcpus_interrupt),
 		cmocka_unit_test(sgi_register_groups),
 		cmocka_unit_test(sgi_affinity_routing),
 		cmocka_unit_test(id_and_control_registers),
