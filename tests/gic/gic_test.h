@@ -62,7 +62,8 @@ static inline struct vgic_stats tvm_stats(struct tvm *t)
 	return st;
 }
 
-/* ICC_SGI1R_EL1 / SGI0R value: SGI @sgi to @list in cluster Aff3.Aff2.Aff1, range @rs. */
+/* ICC_SGI1R_EL1 / SGI0R value: SGI @sgi to the vCPUs of @list (Aff0 bits) in
+ * cluster Aff1 = @aff1; OR in SGIR_RS/AFF2/AFF3/IRM for the other fields. */
 static inline uint64_t sgir(uint32_t sgi, uint32_t aff1, uint32_t list)
 {
 	return (uint64_t)sgi << 24 | (uint64_t)aff1 << 16 | list;
