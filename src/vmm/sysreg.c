@@ -63,39 +63,42 @@ static enum sysreg_res sysreg_write(struct vcpu *v, uint32_t enc, uint64_t val)
 	return SYSREG_NATIVE;
 }
 
-/* MRS/MSR decode: bit 21 (L) is 1 for MRS; Rt in bits 4:0. */
-FIELD(INSN_SYS, L, 21, 1);
-FIELD(INSN_SYS, RT, 0, 5);
-#define XZR_INDEX 31
-
-uint32_t sysreg_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *opaque)
+/*
+ * One hook per direction, so that no instruction fetch is needed (the guest
+ * may run with its MMU on).  @reg is Xt; XZR reads 0 and ignores writes.
+ */
+static uint32_t sysreg_trap(struct vcpu *v, uc_arm64_reg reg, const uc_arm64_cp_reg *cp,
+			    bool is_read)
 {
-	struct vcpu *v = opaque;
 	uint32_t enc = VGIC_SYSREG(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
 	uint64_t pc = vcpu_reg(v, UC_ARM64_REG_PC), val = 0;
-	uint32_t insn;
 	enum sysreg_res res;
-	bool is_read;
 
-	(void)uc;
-	if (!vcpu_fetch(v, pc, &insn))
-		return 0;
-	is_read = FIELD_GET(INSN_SYS, L, insn);
-	if (is_read) {
+	if (is_read)
 		res = sysreg_read(v, enc, &val);
-	} else {
-		val = FIELD_GET(INSN_SYS, RT, insn) == XZR_INDEX ? 0 : vcpu_reg(v, reg);
-		res = sysreg_write(v, enc, val);
-	}
+	else
+		res = sysreg_write(v, enc, vcpu_reg(v, reg));
 	if (res == SYSREG_NATIVE)
 		return 0;
 	v->vmm->stats.sysreg_traps++;
 	if (res == SYSREG_UNDEF)
 		exc_undef_later(v, pc);
-	else if (is_read && FIELD_GET(INSN_SYS, RT, insn) != XZR_INDEX)
+	else if (is_read)
 		vcpu_set_reg(v, reg, val);
 	if (res != SYSREG_UNDEF && is_icc(enc) && vgic_vcpu_pending(v->vmm->vm, v->idx) > 0)
 		vcpu_request_stop(v);
 	vcpu_set_reg(v, UC_ARM64_REG_PC, pc + 4);
 	return 1;
+}
+
+uint32_t sysreg_mrs_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *opaque)
+{
+	(void)uc;
+	return sysreg_trap(opaque, reg, cp, true);
+}
+
+uint32_t sysreg_msr_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *opaque)
+{
+	(void)uc;
+	return sysreg_trap(opaque, reg, cp, false);
 }

@@ -137,9 +137,9 @@ static int engine_open(struct vcpu *v)
 	if (!err)
 		err = uc_hook_add(v->uc, &h, UC_HOOK_MEM_UNMAPPED, on_unmapped, v, 1, 0);
 	if (!err)
-		err = uc_hook_add(v->uc, &h, UC_HOOK_INSN, sysreg_hook, v, 1, 0, UC_ARM64_INS_MRS);
+		err = uc_hook_add(v->uc, &h, UC_HOOK_INSN, sysreg_mrs_hook, v, 1, 0, UC_ARM64_INS_MRS);
 	if (!err)
-		err = uc_hook_add(v->uc, &h, UC_HOOK_INSN, sysreg_hook, v, 1, 0, UC_ARM64_INS_MSR);
+		err = uc_hook_add(v->uc, &h, UC_HOOK_INSN, sysreg_msr_hook, v, 1, 0, UC_ARM64_INS_MSR);
 	if (err)
 		goto fail;
 	if (mmio_map(v))

@@ -202,7 +202,8 @@ void exc_from_intr(struct vcpu *v, uint32_t intno);
 void exc_from_fault(struct vcpu *v);
 
 /* --- sysreg.c --- */
-uint32_t sysreg_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *opaque);
+uint32_t sysreg_mrs_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *opaque);
+uint32_t sysreg_msr_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *opaque);
 
 /* --- timer.c --- */
 uint64_t timer_counter(struct vmm *vmm);
