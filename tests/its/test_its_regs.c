@@ -246,6 +246,33 @@ static void test_translater_frame(void **state)
 	tvm_free(t);
 }
 
+static void test_stats(void **state)
+{
+	struct tvm *t = its_tvm_new(1, 1);
+	struct vgic_vm *vm = t->vm;
+	struct vgic_its_stats a, b;
+	struct gits g;
+
+	(void)state;
+	assert_int_equal(vgic_its_get_stats(t->vm, 1, &a), -ENXIO);
+	assert_int_equal(vgic_its_get_stats(t->vm, -1, &a), -ENXIO);
+	guest_lpis_on(t);
+	gits_init(&g, t, 0, 1, 1);
+	a = gits_stats(&g);
+	gits_mapc(&g, 0, 0, true);
+	gits_mapd(&g, 1, 8, true);
+	for (uint32_t ev = 0; ev < 100; ev++)
+		gits_mapti(&g, 1, ev, LPI(ev), 0);
+	b = gits_stats(&g);
+	assert_int_equal(b.cmds - a.cmds, 102);
+	assert_int_equal(b.mapped_events, 100);
+	assert_true(b.host_bytes > a.host_bytes + 100 * 16);
+	gits_mapd(&g, 1, 8, false);
+	assert_int_equal(gits_stats(&g).mapped_events, 0);
+	tvm_free(t);
+	assert_int_equal(vgic_its_get_stats(vm, 0, &a), -ENODEV);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_baser),
 		cmocka_unit_test(test_cbaser_and_enable),
 		cmocka_unit_test(test_translater_frame),
+		cmocka_unit_test(test_stats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
