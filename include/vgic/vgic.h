@@ -50,5 +50,6 @@ VGIC_API const char *vgic_strerror(int err);
 #include <vgic/routing.h>
 #include <vgic/irqfd.h>
 #include <vgic/ioeventfd.h>
+#include <vgic/attr.h>
 
 #endif

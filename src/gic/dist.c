@@ -103,17 +103,24 @@ static void dist_write_irouter(const struct gic_mmio_ctx *c, uint32_t addr, unsi
 
 static const struct gic_reg dist_regs[] = {
 	GIC_REG(GICD_CTLR, 4, A32, dist_read_ctlr, dist_write_ctlr),
-	GIC_REG(GICD_TYPER, 4, A32, dist_read_typer, gic_mmio_write_wi),
-	GIC_REG(GICD_IIDR, 4, A32, gic_mmio_read_iidr, gic_mmio_write_wi),
-	GIC_REG(GICD_TYPER2, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
+	GIC_REG_U(GICD_TYPER, 4, A32, dist_read_typer, gic_mmio_write_wi, NULL,
+		  gic_uaccess_write_same),
+	GIC_REG_U(GICD_IIDR, 4, A32, gic_mmio_read_iidr, gic_mmio_write_wi, NULL,
+		  gic_uaccess_write_iidr),
+	GIC_REG_U(GICD_TYPER2, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi, NULL,
+		  gic_uaccess_write_same),
 	GIC_REG(GICD_STATUSR, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
 	GIC_REG_IRQ(GICD_IGROUPR, 1, A32, gic_mmio_read_group, gic_mmio_write_group),
 	GIC_REG_IRQ(GICD_ISENABLER, 1, A32, gic_mmio_read_enable, gic_mmio_write_senable),
 	GIC_REG_IRQ(GICD_ICENABLER, 1, A32, gic_mmio_read_enable, gic_mmio_write_cenable),
-	GIC_REG_IRQ(GICD_ISPENDR, 1, A32, gic_mmio_read_pending, gic_mmio_write_spending),
-	GIC_REG_IRQ(GICD_ICPENDR, 1, A32, gic_mmio_read_pending, gic_mmio_write_cpending),
-	GIC_REG_IRQ(GICD_ISACTIVER, 1, A32, gic_mmio_read_active, gic_mmio_write_sactive),
-	GIC_REG_IRQ(GICD_ICACTIVER, 1, A32, gic_mmio_read_active, gic_mmio_write_cactive),
+	GIC_REG_IRQ_U(GICD_ISPENDR, 1, A32, gic_mmio_read_pending, gic_mmio_write_spending,
+		      gic_uaccess_read_pending, gic_uaccess_write_spending),
+	GIC_REG_IRQ_U(GICD_ICPENDR, 1, A32, gic_mmio_read_pending, gic_mmio_write_cpending,
+		      gic_mmio_read_raz, gic_uaccess_write_wi),
+	GIC_REG_IRQ_U(GICD_ISACTIVER, 1, A32, gic_mmio_read_active, gic_mmio_write_sactive,
+		      NULL, gic_uaccess_write_sactive),
+	GIC_REG_IRQ_U(GICD_ICACTIVER, 1, A32, gic_mmio_read_active, gic_mmio_write_cactive,
+		      NULL, gic_uaccess_write_cactive),
 	GIC_REG_IRQ(GICD_IPRIORITYR, 8, A8_32, gic_mmio_read_priority, gic_mmio_write_priority),
 	/* With affinity routing ITARGETSR is RES0. */
 	GIC_REG_IRQ(GICD_ITARGETSR, 8, A8_32, gic_mmio_read_raz, gic_mmio_write_wi),
@@ -139,4 +146,11 @@ void gic_dist_write(struct gic *gic, uint32_t off, unsigned int len, uint64_t va
 	struct gic_mmio_ctx c = { .gic = gic };
 
 	gic_mmio_dispatch(dist_regs, ARRAY_SIZE(dist_regs), &c, off, len, true, val);
+}
+
+int gic_dist_uaccess(struct gic *gic, uint32_t off, bool is_write, uint32_t *val)
+{
+	struct gic_mmio_ctx c = { .gic = gic };
+
+	return gic_mmio_uaccess(dist_regs, ARRAY_SIZE(dist_regs), &c, off, is_write, val);
 }

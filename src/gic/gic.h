@@ -184,6 +184,20 @@ uint64_t gic_redist_read(struct gic *gic, struct gic_cpu *cpu, uint32_t off, uns
 void gic_redist_write(struct gic *gic, struct gic_cpu *cpu, uint32_t off, unsigned int len,
 		      uint64_t val);
 
+/* --- userspace access for save/restore (uaccess.c, dist.c, redist.c) --- */
+/* 32-bit register at @off: 0, -ENXIO no such register, -EINVAL value refused. */
+int gic_dist_uaccess(struct gic *gic, uint32_t off, bool is_write, uint32_t *val);
+int gic_redist_uaccess(struct gic *gic, struct gic_cpu *cpu, uint32_t off, bool is_write,
+		       uint32_t *val);
+/* ICC register @enc of @cpu as KVM's CPU_SYSREGS group: -ENXIO unknown, -EINVAL refused. */
+int gic_cpuif_uaccess(struct gic *gic, struct gic_cpu *cpu, uint32_t enc, bool is_write,
+		      uint64_t *val);
+/* Line levels of the level-sensitive INTIDs @base..@base+31 (others read 0, ignore writes). */
+uint32_t gic_line_level_get(struct gic *gic, struct gic_cpu *cpu, uint32_t base);
+void gic_line_level_set(struct gic *gic, struct gic_cpu *cpu, uint32_t base, uint32_t val);
+/* Write every LPI's pending state to its target's pending table: 0 or -EFAULT/-ENOMEM. */
+int gic_save_pending_tables(struct gic *gic);
+
 /* --- CPU interface (cpuif.c) --- */
 int gic_cpuif_read(struct gic *gic, struct gic_cpu *cpu, uint32_t enc, uint64_t *val);
 int gic_cpuif_write(struct gic *gic, struct gic_cpu *cpu, uint32_t enc, uint64_t val);

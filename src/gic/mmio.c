@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Register-table dispatch and the per-interrupt register handlers. */
+#include <errno.h>
+
 #include "gic/mmio.h"
 
 static const struct gic_reg *reg_find(const struct gic_reg *tbl, size_t n, uint32_t addr)
@@ -49,6 +51,23 @@ uint64_t gic_mmio_dispatch(const struct gic_reg *tbl, size_t n, const struct gic
 	return r->read(c, addr, len);
 }
 
+int gic_mmio_uaccess(const struct gic_reg *tbl, size_t n, const struct gic_mmio_ctx *c,
+		     uint32_t addr, bool is_write, uint32_t *val)
+{
+	const struct gic_reg *r = reg_find(tbl, n, addr);
+
+	if (!r || !access_ok(r, addr, 4))
+		return -ENXIO;
+	if (!is_write) {
+		*val = (uint32_t)(r->uread ? r->uread : r->read)(c, addr, 4);
+		return 0;
+	}
+	if (r->uwrite)
+		return r->uwrite(c, r, addr, *val);
+	r->write(c, addr, 4, *val);
+	return 0;
+}
+
 uint64_t gic_mmio_read_raz(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
 	(void)c, (void)addr, (void)len;
@@ -66,7 +85,7 @@ void gic_mmio_write_wi(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int
  * array is RAZ/WI because affinity routing is always on; in a redistributor
  * only the private interrupts exist.
  */
-static struct vgic_irq *ctx_irq(const struct gic_mmio_ctx *c, uint32_t intid)
+struct vgic_irq *gic_mmio_ctx_irq(const struct gic_mmio_ctx *c, uint32_t intid)
 {
 	if (c->cpu)
 		return intid < GIC_NR_PRIVATE ? &c->cpu->priv[intid] : NULL;
@@ -83,7 +102,7 @@ static uint64_t read_bits(const struct gic_mmio_ctx *c, uint32_t addr, unsigned 
 	uint64_t v = 0;
 
 	for (unsigned int i = 0; i < len * 8; i++) {
-		struct vgic_irq *irq = ctx_irq(c, intid + i);
+		struct vgic_irq *irq = gic_mmio_ctx_irq(c, intid + i);
 
 		if (!irq)
 			continue;
@@ -106,7 +125,7 @@ static void write_bits(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int
 
 		if (!(val & BIT(i)))
 			continue;
-		irq = ctx_irq(c, intid + i);
+		irq = gic_mmio_ctx_irq(c, intid + i);
 		if (!irq)
 			continue;
 		spin_lock(&irq->lock);
@@ -138,7 +157,7 @@ void gic_mmio_write_group(const struct gic_mmio_ctx *c, uint32_t addr, unsigned 
 	uint32_t intid = GIC_ADDR_TO_INTID(addr, 1);
 
 	for (unsigned int i = 0; i < len * 8; i++) {
-		struct vgic_irq *irq = ctx_irq(c, intid + i);
+		struct vgic_irq *irq = gic_mmio_ctx_irq(c, intid + i);
 
 		if (!irq)
 			continue;
@@ -204,7 +223,7 @@ void gic_mmio_write_cactive(const struct gic_mmio_ctx *c, uint32_t addr, unsigne
 
 		if (!(val & BIT(i)))
 			continue;
-		irq = ctx_irq(c, intid + i);
+		irq = gic_mmio_ctx_irq(c, intid + i);
 		if (irq)
 			gic_irq_deactivate(c->gic, irq);
 	}
@@ -216,7 +235,7 @@ uint64_t gic_mmio_read_priority(const struct gic_mmio_ctx *c, uint32_t addr, uns
 	uint64_t v = 0;
 
 	for (unsigned int i = 0; i < len; i++) {
-		struct vgic_irq *irq = ctx_irq(c, intid + i);
+		struct vgic_irq *irq = gic_mmio_ctx_irq(c, intid + i);
 
 		if (!irq)
 			continue;
@@ -234,7 +253,7 @@ void gic_mmio_write_priority(const struct gic_mmio_ctx *c, uint32_t addr, unsign
 	uint32_t intid = GIC_ADDR_TO_INTID(addr, 8);
 
 	for (unsigned int i = 0; i < len; i++) {
-		struct vgic_irq *irq = ctx_irq(c, intid + i);
+		struct vgic_irq *irq = gic_mmio_ctx_irq(c, intid + i);
 
 		if (!irq)
 			continue;
@@ -250,7 +269,7 @@ uint64_t gic_mmio_read_config(const struct gic_mmio_ctx *c, uint32_t addr, unsig
 	uint64_t v = 0;
 
 	for (unsigned int i = 0; i < len * 4; i++) {
-		struct vgic_irq *irq = ctx_irq(c, intid + i);
+		struct vgic_irq *irq = gic_mmio_ctx_irq(c, intid + i);
 
 		if (!irq)
 			continue;
@@ -277,7 +296,7 @@ void gic_mmio_write_config(const struct gic_mmio_ctx *c, uint32_t addr, unsigned
 
 		if (intid + i < GIC_NR_PRIVATE)
 			continue;
-		irq = ctx_irq(c, intid + i);
+		irq = gic_mmio_ctx_irq(c, intid + i);
 		if (!irq)
 			continue;
 		spin_lock(&irq->lock);

@@ -29,6 +29,11 @@ typedef uint64_t (*gic_reg_read_fn)(const struct gic_mmio_ctx *c, uint32_t addr,
 typedef void (*gic_reg_write_fn)(const struct gic_mmio_ctx *c, uint32_t addr,
 				 unsigned int len, uint64_t val);
 
+struct gic_reg;
+/* A userspace (save/restore) write to @r: 0 or a negative errno (KVM's uaccess_write). */
+typedef int (*gic_reg_uwrite_fn)(const struct gic_mmio_ctx *c, const struct gic_reg *r,
+				 uint32_t addr, uint32_t val);
+
 struct gic_reg {
 	uint32_t offset;
 	uint32_t len;		/* bytes the register (array) covers */
@@ -36,6 +41,8 @@ struct gic_reg {
 	uint8_t access;		/* GIC_ACCESS_* sizes allowed */
 	gic_reg_read_fn read;
 	gic_reg_write_fn write;
+	gic_reg_read_fn uread;	/* userspace read; NULL: as the guest's */
+	gic_reg_uwrite_fn uwrite; /* userspace write; NULL: as the guest's */
 };
 
 #define GIC_REG(off, length, acc, rd, wr) \
@@ -43,6 +50,13 @@ struct gic_reg {
 #define GIC_REG_IRQ(off, bits, acc, rd, wr)                                          \
 	{ .offset = (off), .len = 1024 * (bits) / 8, .bits_per_irq = (bits),          \
 	  .access = (acc), .read = (rd), .write = (wr) }
+/* The same with userspace accessors that differ from the guest's. */
+#define GIC_REG_U(off, length, acc, rd, wr, urd, uwr) \
+	{ .offset = (off), .len = (length), .access = (acc), .read = (rd), .write = (wr), \
+	  .uread = (urd), .uwrite = (uwr) }
+#define GIC_REG_IRQ_U(off, bits, acc, rd, wr, urd, uwr)                               \
+	{ .offset = (off), .len = 1024 * (bits) / 8, .bits_per_irq = (bits),          \
+	  .access = (acc), .read = (rd), .write = (wr), .uread = (urd), .uwrite = (uwr) }
 
 /* First interrupt ID covered by an access at @addr to a per-IRQ register
  * array whose 1024-interrupt span is naturally aligned. */
@@ -53,6 +67,32 @@ struct gic_reg {
  * ignored and counted in gic->stats.mmio_bad_access. */
 uint64_t gic_mmio_dispatch(const struct gic_reg *tbl, size_t n, const struct gic_mmio_ctx *c,
 			   uint32_t addr, unsigned int len, bool is_write, uint64_t val);
+
+/*
+ * A 32-bit userspace access at @addr (KVM_{GET,SET}_DEVICE_ATTR): 0, -ENXIO
+ * if no register is there or it takes no 32-bit access, or the uwrite error.
+ */
+int gic_mmio_uaccess(const struct gic_reg *tbl, size_t n, const struct gic_mmio_ctx *c,
+		     uint32_t addr, bool is_write, uint32_t *val);
+
+/* The SPI or private interrupt @intid as the frame of @c reaches it, or NULL. */
+struct vgic_irq *gic_mmio_ctx_irq(const struct gic_mmio_ctx *c, uint32_t intid);
+
+/* Userspace accessors (uaccess.c). */
+uint64_t gic_uaccess_read_pending(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len);
+int gic_uaccess_write_spending(const struct gic_mmio_ctx *c, const struct gic_reg *r,
+			  uint32_t addr, uint32_t val);
+int gic_uaccess_write_wi(const struct gic_mmio_ctx *c, const struct gic_reg *r,
+			  uint32_t addr, uint32_t val);
+int gic_uaccess_write_sactive(const struct gic_mmio_ctx *c, const struct gic_reg *r,
+			  uint32_t addr, uint32_t val);
+int gic_uaccess_write_cactive(const struct gic_mmio_ctx *c, const struct gic_reg *r,
+			  uint32_t addr, uint32_t val);
+/* Read-only ID registers: a restore must bring back the value this GIC has. */
+int gic_uaccess_write_same(const struct gic_mmio_ctx *c, const struct gic_reg *r,
+			  uint32_t addr, uint32_t val);
+int gic_uaccess_write_iidr(const struct gic_mmio_ctx *c, const struct gic_reg *r,
+			  uint32_t addr, uint32_t val);
 
 /* Generic handlers. */
 uint64_t gic_mmio_read_raz(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len);

@@ -144,8 +144,10 @@ static void rd_write_pendbaser(const struct gic_mmio_ctx *c, uint32_t addr, unsi
 static const struct gic_reg redist_regs[] = {
 	/* RD_base */
 	GIC_REG(GICR_CTLR, 4, A32, rd_read_ctlr, rd_write_ctlr),
-	GIC_REG(GICR_IIDR, 4, A32, gic_mmio_read_iidr, gic_mmio_write_wi),
-	GIC_REG(GICR_TYPER, 8, A32_64, rd_read_typer, gic_mmio_write_wi),
+	GIC_REG_U(GICR_IIDR, 4, A32, gic_mmio_read_iidr, gic_mmio_write_wi, NULL,
+		  gic_uaccess_write_iidr),
+	GIC_REG_U(GICR_TYPER, 8, A32_64, rd_read_typer, gic_mmio_write_wi, NULL,
+		  gic_uaccess_write_same),
 	GIC_REG(GICR_STATUSR, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
 	/* KVM's redistributors never sleep: GICR_WAKER is RAZ/WI. */
 	GIC_REG(GICR_WAKER, 4, A32, gic_mmio_read_raz, gic_mmio_write_wi),
@@ -162,10 +164,14 @@ static const struct gic_reg redist_regs[] = {
 	GIC_REG_IRQ(GICR_IGROUPR0, 1, A32, gic_mmio_read_group, gic_mmio_write_group),
 	GIC_REG_IRQ(GICR_ISENABLER0, 1, A32, gic_mmio_read_enable, gic_mmio_write_senable),
 	GIC_REG_IRQ(GICR_ICENABLER0, 1, A32, gic_mmio_read_enable, gic_mmio_write_cenable),
-	GIC_REG_IRQ(GICR_ISPENDR0, 1, A32, gic_mmio_read_pending, gic_mmio_write_spending),
-	GIC_REG_IRQ(GICR_ICPENDR0, 1, A32, gic_mmio_read_pending, gic_mmio_write_cpending),
-	GIC_REG_IRQ(GICR_ISACTIVER0, 1, A32, gic_mmio_read_active, gic_mmio_write_sactive),
-	GIC_REG_IRQ(GICR_ICACTIVER0, 1, A32, gic_mmio_read_active, gic_mmio_write_cactive),
+	GIC_REG_IRQ_U(GICR_ISPENDR0, 1, A32, gic_mmio_read_pending, gic_mmio_write_spending,
+		      gic_uaccess_read_pending, gic_uaccess_write_spending),
+	GIC_REG_IRQ_U(GICR_ICPENDR0, 1, A32, gic_mmio_read_pending, gic_mmio_write_cpending,
+		      gic_mmio_read_raz, gic_uaccess_write_wi),
+	GIC_REG_IRQ_U(GICR_ISACTIVER0, 1, A32, gic_mmio_read_active, gic_mmio_write_sactive,
+		      NULL, gic_uaccess_write_sactive),
+	GIC_REG_IRQ_U(GICR_ICACTIVER0, 1, A32, gic_mmio_read_active, gic_mmio_write_cactive,
+		      NULL, gic_uaccess_write_cactive),
 	GIC_REG_IRQ(GICR_IPRIORITYR0, 8, A8_32, gic_mmio_read_priority, gic_mmio_write_priority),
 	GIC_REG_IRQ(GICR_ICFGR0, 2, A32, gic_mmio_read_config, gic_mmio_write_config),
 	GIC_REG_IRQ(GICR_IGRPMODR0, 1, A32, gic_mmio_read_raz, gic_mmio_write_wi),
@@ -185,4 +191,12 @@ void gic_redist_write(struct gic *gic, struct gic_cpu *cpu, uint32_t off, unsign
 	struct gic_mmio_ctx c = { .gic = gic, .cpu = cpu };
 
 	gic_mmio_dispatch(redist_regs, ARRAY_SIZE(redist_regs), &c, off, len, true, val);
+}
+
+int gic_redist_uaccess(struct gic *gic, struct gic_cpu *cpu, uint32_t off, bool is_write,
+		       uint32_t *val)
+{
+	struct gic_mmio_ctx c = { .gic = gic, .cpu = cpu };
+
+	return gic_mmio_uaccess(redist_regs, ARRAY_SIZE(redist_regs), &c, off, is_write, val);
 }

@@ -175,6 +175,16 @@ void its_cache_forget_all(struct vgic_its *its);
 /* Host bytes the cache holds.  its->lock held. */
 uint64_t its_cache_bytes(const struct its_cache *c);
 
+/* ---- abi.c: save/restore for the VMM (KVM's ITS device attributes) ---- */
+/* ITS register at @off as KVM_DEV_ARM_VGIC_GRP_ITS_REGS: 0, -ENXIO, -EINVAL, -EBUSY. */
+int its_uaccess(struct vgic_its *its, uint32_t off, bool is_write, uint64_t *val);
+/* KVM_DEV_ARM_ITS_SAVE_TABLES: 0, -EFAULT (table or ITT outside RAM), -EINVAL, -ENOMEM. */
+int its_save_tables(struct vgic_its *its);
+/* KVM_DEV_ARM_ITS_RESTORE_TABLES: 0 or an errno with nothing applied. */
+int its_restore_tables(struct vgic_its *its);
+/* KVM_DEV_ARM_ITS_CTRL_RESET. */
+void its_reset(struct vgic_its *its);
+
 /* ---- translate.c ---- */
 /*
  * Translate and inject (@devid, @eventid): 1 delivered, 0 blocked by the
