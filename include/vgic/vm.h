@@ -61,7 +61,8 @@ VGIC_API int vgic_vm_create(unsigned int nr_vcpus, unsigned int flags, struct vg
 /*
  * Stop the library's threads for @vm and free everything it holds.  No other
  * caller thread may be inside a call on @vm; afterwards every call on the
- * handle returns -ENODEV (a small tombstone stays until process exit).
+ * handle returns -ENODEV: a small tombstone of each of the last 256 destroyed
+ * VMs stays until process exit (an older handle must not be used).
  */
 VGIC_API void vgic_vm_destroy(struct vgic_vm *vm);
 

@@ -91,7 +91,6 @@ struct gic_cpu {
 
 	/* Redistributor state. */
 	atomic_uint gicr_ctlr;
-	atomic_bool sleeping;		/* GICR_WAKER.ProcessorSleep */
 	_Atomic uint64_t propbaser;
 	_Atomic uint64_t pendbaser;
 
