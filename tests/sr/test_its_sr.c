@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ITS migration: random ITS configurations are saved through the device
+ * attributes (tables into guest memory in ABI revision 0), restored into a
+ * fresh VM, and every (DeviceID, EventID) must translate as before, pending
+ * LPIs included.  Corrupt tables must be refused with the VM left exactly
+ * as it was.  VGIC_SR_SEEDS overrides the number of random configurations.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bits.h"
+#include "its_sr.h"
+
+#define DEFAULT_SEEDS	2000
+
+static void assert_same_xlat(struct vgic_vm *a, struct vgic_vm *b, uint32_t dev, uint32_t ev,
+			     uint32_t seed)
+{
+	struct xlat x = world_xlat(a, dev, ev), y = world_xlat(b, dev, ev);
+
+	if (x.mapped != y.mapped || x.intid != y.intid || x.vcpu != y.vcpu || x.pending != y.pending)
+		fail_msg("seed %u dev %#x ev %u: mapped %d/%d LPI %u/%u vCPU %d/%d pending %d/%d",
+			 seed, dev, ev, x.mapped, y.mapped, x.intid, y.intid, x.vcpu, y.vcpu,
+			 x.pending, y.pending);
+}
+
+/* What the random configurations covered, so that a run that tested little shows. */
+struct coverage {
+	size_t events, pending, no_target, two_level;
+};
+
+static void migrate_one(uint32_t seed, struct coverage *cov)
+{
+	struct its_world w;
+	struct snapshot s;
+	struct sr_state after;
+	struct tvm *dst;
+	size_t d0, e0, c0, d1, e1, c1;
+
+	world_random(&w, 1 + seed % 4, seed);
+	world_save(&w, &s);
+	dst = its_tvm_new(w.t->nr_vcpus, 1);
+	world_copy_ram(&w, dst);
+	assert_int_equal(world_restore(dst, &s), 0);
+	world_counts(w.t->vm, &d0, &e0, &c0);
+	world_counts(dst->vm, &d1, &e1, &c1);
+	assert_int_equal(d0, d1);
+	assert_int_equal(e0, e1);
+	assert_int_equal(c0, c1);
+	for (unsigned int d = 0; d < w.nr_devs + 1; d++) {
+		uint32_t dev = d < w.nr_devs ? w.devs[d] : (w.devs[0] + 1) % 8192;
+
+		for (uint32_t ev = 0; ev < 66; ev++) {
+			struct xlat x = world_xlat(w.t->vm, dev, ev);
+
+			assert_same_xlat(w.t->vm, dst->vm, dev, ev, seed);
+			cov->pending += x.pending;
+			cov->no_target += x.mapped && x.vcpu < 0;
+		}
+	}
+	cov->events += e0;
+	cov->two_level += w.two_level;
+	sr_save_gic(dst, VGIC_NR_IRQS_DEFAULT, &after);
+	sr_assert_equal(&s.gic, &after);
+	sr_free(&after);
+	sr_free(&s.gic);
+	tvm_free(dst);
+	tvm_free(w.t);
+}
+
+static void test_property(void **state)
+{
+	const char *env = getenv("VGIC_SR_SEEDS");
+	uint32_t n = env ? (uint32_t)strtoul(env, NULL, 0) : DEFAULT_SEEDS;
+
+	struct coverage cov = { 0 };
+
+	(void)state;
+	for (uint32_t seed = 0; seed < n; seed++)
+		migrate_one(seed, &cov);
+	printf("ITS migration: %u random configurations (%zu two-level) translate identically: "
+	       "%zu events, %zu pending, %zu on unmapped collections\n",
+	       n, cov.two_level, cov.events, cov.pending, cov.no_target);
+	assert_true(n < 20 || (cov.two_level && cov.pending && cov.no_target));
+}
+
+/* A pending LPI fires once after migration; an unmapped collection mapped afterwards delivers. */
+static void test_pending_and_late_mapc(void **state)
+{
+	struct its_world w;
+	struct snapshot s;
+	struct tvm *dst;
+	struct gits g2;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	w.t = its_tvm_new(2, 1);
+	guest_lpis_on(w.t);
+	gits_init(&w.g, w.t, 0, 1, 16);
+	w.nr_devs = 1;
+	w.devs[0] = 5;
+	w.bits[0] = 2;
+	lpi_prop(w.t, LPI(1), 0x20, true);
+	lpi_prop(w.t, LPI(2), 0x20, true);
+	gits_mapc(&w.g, 1, 1, true);
+	gits_mapd(&w.g, 5, 2, true);
+	gits_mapti(&w.g, 5, 0, LPI(1), 1);
+	gits_mapti(&w.g, 5, 1, LPI(2), 7);	/* collection 7 is never mapped here */
+	gits_int(&w.g, 5, 0);
+	assert_int_equal(vgic_vcpu_pending(w.t->vm, 1), VGIC_PENDING_IRQ);
+	world_save(&w, &s);
+	dst = its_tvm_new(2, 1);
+	world_copy_ram(&w, dst);
+	assert_int_equal(world_restore(dst, &s), 0);
+	assert_int_equal(vgic_vcpu_pending(dst->vm, 1), VGIC_PENDING_IRQ);
+	assert_int_equal(ack(dst, 1), LPI(1));
+	eoi(dst, 1, LPI(1));
+	assert_int_equal(ack(dst, 1), VGIC_INTID_SPURIOUS);
+	/* The guest maps collection 7 after migration; its event then arrives. */
+	g2 = w.g;
+	g2.t = dst;
+	assert_int_equal(gits_msi(&g2, 5, 1), 0);	/* no target yet: not delivered */
+	gits_mapc(&g2, 7, 0, true);
+	assert_int_equal(gits_msi(&g2, 5, 1), 1);
+	assert_int_equal(ack(dst, 0), LPI(2));
+	sr_free(&s.gic);
+	tvm_free(dst);
+	tvm_free(w.t);
+}
+
+/* ---- corrupt input ---- */
+
+struct corrupt_case {
+	const char *what;
+	int expect;
+	/* Damage @dst's copy of the tables (or @s); @w describes the source. */
+	void (*damage)(struct its_world *w, struct snapshot *s, struct tvm *dst);
+};
+
+static uint64_t *dte(struct its_world *w, struct tvm *dst, unsigned int d)
+{
+	return (uint64_t *)((uint8_t *)dst->ram + G_DEVTBL + w->devs[d] * 8ULL);
+}
+
+static uint64_t *ite(struct its_world *w, struct tvm *dst, unsigned int d, uint32_t ev)
+{
+	return (uint64_t *)((uint8_t *)dst->ram + G_ITT + (w->devs[d] % 64) * 0x10000ULL + ev * 8);
+}
+
+static uint64_t *cte(struct tvm *dst, unsigned int i)
+{
+	return (uint64_t *)((uint8_t *)dst->ram + G_COLLTBL + i * 8ULL);
+}
+
+static void dte_size_oor(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)s;
+	*dte(w, dst, 1) |= 0x1f;		/* 32 EventID bits: more than the ITS has */
+}
+
+static void itt_outside_ram(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)s;
+	*dte(w, dst, 1) = (*dte(w, dst, 1) & ~GENMASK(48, 5)) | (0x7f000000ULL >> 8) << 5;
+}
+
+static void ite_lpi_oor(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)s;
+	*ite(w, dst, 1, 1) = (*ite(w, dst, 1, 1) & ~GENMASK(47, 16)) | 100ULL << 16;
+}
+
+static void ite_unknown_icid(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)s;
+	*ite(w, dst, 1, 1) = (*ite(w, dst, 1, 1) & ~GENMASK(15, 0)) | 4000;
+}
+
+static void ite_next_leaves(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)s;
+	*ite(w, dst, 1, 0) = (*ite(w, dst, 1, 0) & ~GENMASK(63, 48)) | 9ULL << 48;	/* ITT holds 4 */
+}
+
+static void dte_next_leaves(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)s;
+	*dte(w, dst, 1) = (*dte(w, dst, 1) & ~GENMASK(62, 49)) | 0x3fffULL << 49;
+}
+
+static void cte_bad_target(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)w, (void)s;
+	*cte(dst, 0) = (*cte(dst, 0) & ~GENMASK(47, 16)) | 9ULL << 16;
+}
+
+static void cte_duplicate(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)w, (void)s;
+	*cte(dst, 1) = *cte(dst, 0);
+}
+
+static void cte_icid_oor(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)w;
+	/* A one-page 4 KiB collection table holds ICIDs 0..511 only. */
+	s->its.baser1 = (s->its.baser1 & ~GENMASK(9, 8)) & ~GENMASK(7, 0);
+	*cte(dst, 0) = (*cte(dst, 0) & ~GENMASK(15, 0)) | 600;
+}
+
+static void table_outside_ram(struct its_world *w, struct snapshot *s, struct tvm *dst)
+{
+	(void)w, (void)dst;
+	s->its.baser0 = (s->its.baser0 & ~GENMASK(47, 12)) | 0x7f000000ULL;
+}
+
+static const struct corrupt_case cases[] = {
+	{ "DTE Size beyond 16 EventID bits", -EINVAL, dte_size_oor },
+	{ "ITT outside RAM", -EFAULT, itt_outside_ram },
+	{ "ITE pINTID below 8192", -EINVAL, ite_lpi_oor },
+	{ "ITE on a collection no CTE names", -EINVAL, ite_unknown_icid },
+	{ "ITE next offset leaving the ITT", -EINVAL, ite_next_leaves },
+	{ "DTE next offset leaving the table", -EINVAL, dte_next_leaves },
+	{ "CTE RDbase beyond the vCPUs", -EINVAL, cte_bad_target },
+	{ "two CTEs for one ICID", -EEXIST, cte_duplicate },
+	{ "CTE ICID beyond the table", -EINVAL, cte_icid_oor },
+	{ "Device table outside RAM", -EFAULT, table_outside_ram },
+};
+
+/* Source: two devices (0x10, 0x1ff0) of 4 events on two mapped collections. */
+static void world_fixed(struct its_world *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->t = its_tvm_new(2, 1);
+	guest_lpis_on(w->t);
+	gits_init(&w->g, w->t, 0, 1, 16);
+	w->nr_devs = 2;
+	w->devs[0] = 0x10;
+	w->devs[1] = 0x1ff1;
+	w->bits[0] = w->bits[1] = 2;
+	gits_mapc(&w->g, 3, 0, true);
+	gits_mapc(&w->g, 4, 1, true);
+	for (unsigned int d = 0; d < 2; d++) {
+		gits_mapd(&w->g, w->devs[d], 2, true);
+		gits_mapti(&w->g, w->devs[d], 0, LPI(10 + d * 4), 3);
+		gits_mapti(&w->g, w->devs[d], 1, LPI(11 + d * 4), 4);
+		gits_int(&w->g, w->devs[d], 1);
+	}
+}
+
+static void test_corrupt(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct its_world w;
+		struct snapshot s;
+		struct tvm *dst;
+		struct gits g2;
+		size_t d, e, c;
+		void *before;
+		int ret;
+
+		world_fixed(&w);
+		world_save(&w, &s);
+		dst = its_tvm_new(2, 1);
+		world_copy_ram(&w, dst);
+		sr_restore_gic(dst, &s.gic);
+		/* The target already has a mapping of its own, which must survive. */
+		g2 = w.g;
+		g2.t = dst;
+		g2.cwriter = 0;
+		world_restore_its_regs(dst, &s.its);
+		assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0, 1), 0);
+		gits_mapc(&g2, 9, 1, true);
+		gits_mapd(&g2, 0x20, 1, true);
+		gits_mapti(&g2, 0x20, 0, LPI(100), 9);
+		assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0, 0), 0);
+		cases[i].damage(&w, &s, dst);
+		world_restore_its_regs(dst, &s.its);
+		before = malloc(dst->ram_size);
+		assert_non_null(before);
+		memcpy(before, dst->ram, dst->ram_size);
+		ret = vgic_its_set_attr(dst->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_RESTORE_TABLES, 0);
+		if (ret != cases[i].expect)
+			fail_msg("%s: %d, expected %d", cases[i].what, ret, cases[i].expect);
+		world_counts(dst->vm, &d, &e, &c);
+		if (d != 1 || e != 1 || c != 1)
+			fail_msg("%s: %zu devices, %zu events, %zu collections left", cases[i].what, d, e, c);
+		assert_true(world_xlat(dst->vm, 0x20, 0).mapped);
+		assert_false(world_xlat(dst->vm, w.devs[0], 0).mapped);
+		if (memcmp(before, dst->ram, dst->ram_size))
+			fail_msg("%s: guest memory changed", cases[i].what);
+		free(before);
+		sr_free(&s.gic);
+		tvm_free(dst);
+		tvm_free(w.t);
+	}
+}
+
+/* An ABI revision this ITS does not have is refused at GITS_IIDR. */
+static void test_unknown_abi(void **state)
+{
+	struct tvm *t = its_tvm_new(1, 1);
+	uint64_t iidr;
+
+	(void)state;
+	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 4, &iidr), 0);
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 4, iidr | 1u << 12), -EINVAL);
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 4, iidr), 0);
+	tvm_free(t);
+}
+
+/* Register access errors and the restore order's rules, as KVM's. */
+static void test_its_regs(void **state)
+{
+	struct tvm *t = its_tvm_new(1, 1);
+	struct gits g;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x84, &v), -EINVAL);
+	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x40, &v), -ENXIO);
+	assert_int_equal(vgic_its_get_attr(t->vm, 1, VGIC_GRP_ITS_REGS, 0, &v), -ENXIO);
+	assert_int_equal(vgic_its_get_attr(t->vm, 0, 99, 0, &v), -ENXIO);
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_CTRL, 77, 0), -ENXIO);
+	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ADDR, 4, &v), 0);
+	assert_int_equal(v, T_ITS);
+	gits_init(&g, t, 0, 1, 1);	/* enabled, a 4 KiB queue */
+	/* CWRITER restores the offset only; beyond the queue is -EINVAL. */
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x88, 0x1000), -EINVAL);
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x88, 0x40), 0);
+	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x88, &v), 0);
+	assert_int_equal(v, 0x40);
+	/* CREADR may not move under an enabled ITS. */
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x90, 0x20), -EBUSY);
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0, 0), 0);
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x90, 0x20), 0);
+	/* CTRL_RESET: tables invalid, queue gone, nothing mapped. */
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_CTRL_RESET, 0), 0);
+	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x80, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x100, &v), 0);
+	assert_int_equal(v >> 63, 0);
+	assert_int_equal(v >> 56 & 7, 1);	/* the Device table type stays */
+	/* RESTORE_TABLES with no valid table restores nothing and succeeds (KVM). */
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_RESTORE_TABLES, 0), 0);
+	tvm_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_property),
+		cmocka_unit_test(test_pending_and_late_mapc),
+		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_unknown_abi),
+		cmocka_unit_test(test_its_regs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
