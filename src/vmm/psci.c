@@ -55,13 +55,13 @@ static int64_t psci_cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry, uint6
 {
 	struct vmm *vmm = v->vmm;
 	struct vcpu *t = vcpu_by_mpidr(vmm, mpidr);
-	uint32_t insn;
 
 	if (!t)
 		return PSCI_INVALID_PARAMS;
 	if (t->power == VCPU_ON)
 		return PSCI_ALREADY_ON;
-	if (!vcpu_fetch(t, entry, &insn))
+	/* The entry point is physical: the target starts with its MMU off. */
+	if (entry < VIRT_RAM || entry - VIRT_RAM > vmm->ram_size - 4 || (entry & 3))
 		return PSCI_INVALID_ADDRESS;
 	if (vcpu_reset(t, entry, ctx))
 		return PSCI_INVALID_PARAMS;

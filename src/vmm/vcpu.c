@@ -107,11 +107,16 @@ void vcpu_set_sysreg(struct vcpu *v, int op0, int op1, int crn, int crm, int op2
 	uc_reg_write(v->uc, UC_ARM64_REG_CP_REG, &r);
 }
 
+/*
+ * Guest virtual addresses are read as physical: Unicorn 2.0.1 itself runs
+ * guest code only where VA == PA (a fetch through any other mapping is
+ * reported as unmapped), so there is nothing else to translate here.
+ */
 bool vcpu_fetch(struct vcpu *v, uint64_t pc, uint32_t *insn)
 {
 	struct vmm *vmm = v->vmm;
 
-	if (pc < VIRT_RAM || pc - VIRT_RAM > vmm->ram_size - 4 || (pc & 3))
+	if ((pc & 3) || pc < VIRT_RAM || pc - VIRT_RAM > vmm->ram_size - 4)
 		return false;
 	memcpy(insn, vmm->ram + (pc - VIRT_RAM), 4);
 	return true;

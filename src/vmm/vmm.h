@@ -180,8 +180,8 @@ uint64_t vcpu_reg(struct vcpu *v, int reg);
 void vcpu_set_reg(struct vcpu *v, int reg, uint64_t val);
 uint64_t vcpu_sysreg(struct vcpu *v, int op0, int op1, int crn, int crm, int op2);
 void vcpu_set_sysreg(struct vcpu *v, int op0, int op1, int crn, int crm, int op2, uint64_t val);
-/* The 32-bit instruction word at guest address @pc (MMU-off / identity
- * mapped code only); false if it is not in RAM. */
+/* The 32-bit instruction word at guest address @pc (VA == PA, see vcpu.c);
+ * false if it is unaligned or not in RAM. */
 bool vcpu_fetch(struct vcpu *v, uint64_t pc, uint32_t *insn);
 
 /* --- exc.c --- */
