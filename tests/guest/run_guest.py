@@ -4,7 +4,8 @@
 require every check to pass; with --compare, both must print the same check
 lines.  With --expect-fail TEXT the guest is hostile: `vgic run` must end
 with status 1 and TEXT in its message.
-Usage: run_guest.py VGIC IMAGE SMP [--compare QEMU | --expect-fail TEXT]"""
+With --stdin TEXT (first), TEXT is the guest's console input.
+Usage: run_guest.py VGIC IMAGE SMP [--stdin TEXT] [--compare QEMU | --expect-fail TEXT]"""
 import subprocess
 import sys
 
@@ -16,9 +17,13 @@ def checks(out):
     return lines
 
 
+STDIN = None
+
+
 def run(cmd):
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
+                           **({'input': STDIN} if STDIN is not None else {'stdin': subprocess.DEVNULL}))
         return p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired as e:
         return -1, (e.stdout or b'').decode(errors='replace') if isinstance(e.stdout, bytes) else (e.stdout or ''), 'timeout'
@@ -36,7 +41,11 @@ def passed(name, rc, out, err):
 
 
 def main():
+    global STDIN
     vgic, image, smp = sys.argv[1:4]
+    if len(sys.argv) > 5 and sys.argv[4] == '--stdin':
+        STDIN = sys.argv[5]
+        del sys.argv[4:6]
     if len(sys.argv) > 5 and sys.argv[4] == '--expect-fail':
         rc, out, err = run([vgic, 'run', '--smp', smp, '--timeout', '3', image])
         print(out[-2000:], err[-2000:])
