@@ -287,9 +287,16 @@ struct vgic_irq *gic_lpi_create(struct gic *gic, uint32_t intid, struct gic_cpu 
 	irq->priority = (uint8_t)(FIELD_GET(LPI_PROP, PRIORITY, prop) << LPI_PROP_PRIORITY_SHIFT) &
 			GIC_PRI_MASK;
 	irq->enabled = FIELD_GET(LPI_PROP, ENABLE, prop);
-	/* The store holds no reference: the caller's keeps the LPI alive. */
-	vrcu_assign(c->slot[intid & (LPI_CHUNK_SIZE - 1)], irq);
-	atomic_fetch_add(&t->nr, 1);
+	/*
+	 * Publish.  The store holds no reference: the caller's keeps the LPI
+	 * alive.  A dying predecessor's gic_lpi_put() may clear the slot under
+	 * us (it takes no lock), hence the exchange: whoever takes the slot from
+	 * a dying LPI inherits its place in the count.
+	 */
+	while (!atomic_compare_exchange_strong(&c->slot[intid & (LPI_CHUNK_SIZE - 1)], &old, irq))
+		;
+	if (!old)
+		atomic_fetch_add(&t->nr, 1);
 	pthread_mutex_unlock(&t->lock);
 	if (lpis_on(target))
 		load_pending_bit(gic, irq, target);
