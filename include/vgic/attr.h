@@ -98,7 +98,8 @@ VGIC_API int vgic_vm_has_attr(struct vgic_vm *vm, uint32_t group, uint64_t attr)
  * running commands (-EINVAL beyond the queue; CREADR -EBUSY while enabled).
  * CTRL: SAVE_TABLES (-EFAULT tables or ITTs outside RAM, -EINVAL an ID the
  * table cannot hold), RESTORE_TABLES (-EINVAL or -EFAULT for any bad entry,
- * -EEXIST for a duplicate, -ENOMEM; on error nothing is applied),
+ * -EEXIST for a duplicate, -ENOMEM, -E2BIG for tables that would take more
+ * than 2^26 entry reads; on error nothing is applied),
  * CTRL_RESET, INIT (no-op).  -ENXIO unknown @id, attribute or register, or
  * the ITS address not set; -EBUSY before the GIC is initialised.
  */

@@ -383,7 +383,17 @@ struct stage {
 	struct stage_ev *evs;
 	size_t nr_colls, nr_devs, nr_evs, cap_colls, cap_devs, cap_evs;
 	uint32_t cur_dev;	/* the device whose ITT is being read */
+	uint64_t reads;		/* entries read so far, against ITS_RESTORE_MAX_READS */
 };
+
+/*
+ * Entries one restore may read.  Empty slots are read one by one until the
+ * first valid entry of a table, so a guest could lay out tables that take
+ * 2^32 reads (65536 devices with empty 16-bit ITTs); a restore must end in
+ * bounded time, and a table set that needs more is refused with -E2BIG.
+ * Tables a guest driver lays out (events from 0, dense IDs) need far fewer.
+ */
+#define ITS_RESTORE_MAX_READS	(1ULL << 26)
 
 /* Append one element to a staging array (grows by doubling): 0 or -ENOMEM. */
 static int grow(void **arr, size_t *cap, size_t nr, size_t esz)
@@ -430,6 +440,8 @@ static int scan_table(struct vgic_its *its, struct stage *st, uint64_t gpa, uint
 		uint64_t e;
 		int next;
 
+		if (++st->reads > ITS_RESTORE_MAX_READS)
+			return -E2BIG;
 		if (gmem_read(its->mem, gpa + pos, &e, sizeof(e)))
 			return -EFAULT;
 		next = fn(its, st, id, le64toh(e));
@@ -504,6 +516,8 @@ static int restore_devices_v0(struct vgic_its *its, struct stage *st)
 		uint64_t l1;
 		int ret;
 
+		if (++st->reads > ITS_RESTORE_MAX_READS)
+			return -E2BIG;
 		if (gmem_read(its->mem, base + i * L1E_SIZE, &l1, sizeof(l1)))
 			return -EFAULT;
 		l1 = le64toh(l1);
@@ -531,6 +545,8 @@ static int restore_collections_v0(struct vgic_its *its, struct stage *st)
 		uint32_t target;
 		uint16_t icid;
 
+		if (++st->reads > ITS_RESTORE_MAX_READS)
+			return -E2BIG;
 		if (gmem_read(its->mem, base + pos, &e, sizeof(e)))
 			return -EFAULT;
 		e = le64toh(e);

@@ -300,6 +300,36 @@ static void test_corrupt(void **state)
 	}
 }
 
+/*
+ * Tables laid out to take unbounded work (1025 devices whose 16-bit ITTs are
+ * all empty: 2^26 + 2^16 entry reads) are refused, and nothing is mapped.
+ */
+static void test_restore_bounded(void **state)
+{
+	struct its_world w;
+	struct snapshot s;
+	struct tvm *dst;
+	size_t d, e, c;
+
+	(void)state;
+	world_fixed(&w);
+	world_save(&w, &s);
+	dst = its_tvm_new(2, 1);
+	world_copy_ram(&w, dst);
+	for (uint64_t dev = 0; dev <= 1024; dev++) {
+		uint64_t *dte_p = (uint64_t *)((uint8_t *)dst->ram + G_DEVTBL + dev * 8);
+
+		*dte_p = 1ULL << 63 | 1ULL << 49 | ((T_RAM + G_ITT) >> 8) << 5 | 15;
+	}
+	memset((uint8_t *)dst->ram + G_ITT, 0, 8 << 16);
+	assert_int_equal(world_restore(dst, &s), -E2BIG);
+	world_counts(dst->vm, &d, &e, &c);
+	assert_int_equal(d + e + c, 0);
+	sr_free(&s.gic);
+	tvm_free(dst);
+	tvm_free(w.t);
+}
+
 /* An ABI revision this ITS does not have is refused at GITS_IIDR. */
 static void test_unknown_abi(void **state)
 {
@@ -356,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_property),
 		cmocka_unit_test(test_pending_and_late_mapc),
 		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_restore_bounded),
 		cmocka_unit_test(test_unknown_abi),
 		cmocka_unit_test(test_its_regs),
 	};
