@@ -5,7 +5,7 @@
  *
  * Each handler returns one of three results.  The architecture lets an ITS
  * that meets a command error either stall (CREADR.Stalled) or ignore the
- * command and go on (GIC spec 5.3, "Command errors"); like KVM we ignore bad
+ * command and go on (IHI 0069, "ITS command error encodings"); like KVM we ignore bad
  * commands, with no effect, and count them, so a guest cannot wedge its queue
  * with one wrong command.  We stall only when the queue itself cannot be read
  * (CBASER outside guest RAM): there is no command to skip then, and going on
