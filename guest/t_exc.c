@@ -124,6 +124,10 @@ static void psci_checks(void)
 	check("psci-cpu-on", r == 0 && wait_until(cpu1_ran, 200000), "ret %ld", r);
 	wait_until(psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, 200000);
 	check("psci-cpu-off", psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, "");
+	cpu1_ran = false;
+	dsb();
+	r = cpu_start(1);
+	check("psci-cpu-on-again", r == 0 && wait_until(cpu1_ran, 200000), "ret %ld", r);
 }
 
 int main(const void *fdt)

@@ -25,8 +25,6 @@ FIELD(ESR_ABT, WNR, 6, 1);
 FIELD(ESR_ABT, FSC, 0, 6);
 #define EC_UNKNOWN	0x00
 #define EC_SVC64	0x15
-#define EC_IABT_LOW	0x20
-#define EC_IABT_CUR	0x21
 #define EC_DABT_LOW	0x24
 #define EC_DABT_CUR	0x25
 #define EC_BRK64	0x3c
@@ -40,17 +38,12 @@ FIELD(ESR_ABT, FSC, 0, 6);
 /* Intnos of Unicorn's (QEMU's) EXCP_* we meet. */
 #define EXCP_UDEF	1
 #define EXCP_SWI	2
-#define EXCP_PREFETCH_ABORT 3
-#define EXCP_DATA_ABORT	4
 #define EXCP_BKPT	7
 
 /* Instruction encodings the VMM decodes. */
 #define INSN_HVC_MASK	0xffe0001fu
 #define INSN_HVC	0xd4000002u
 #define INSN_SMC	0xd4000003u
-#define INSN_SVC	0xd4000001u
-#define INSN_BRK_MASK	0xffe0001fu
-#define INSN_BRK	0xd4200000u
 FIELD(INSN_EXC, IMM16, 5, 16);
 
 /* SYS encodings of the EL1 registers written on entry (op0, op1, CRn, CRm, op2). */

@@ -393,8 +393,11 @@ int vmm_create(const struct vmm_config *cfg, struct vmm **vmmp)
 	ret = devices_create(vmm);
 	if (!ret)
 		ret = boot_setup(vmm);
-	if (!ret && pthread_create(&vmm->ticker, NULL, ticker_main, vmm))
-		ret = -EAGAIN;
+	if (!ret) {
+		vmm->has_ticker = !pthread_create(&vmm->ticker, NULL, ticker_main, vmm);
+		if (!vmm->has_ticker)
+			ret = -EAGAIN;
+	}
 	return ret;
 }
 
@@ -402,7 +405,7 @@ void vmm_destroy(struct vmm *vmm)
 {
 	if (!vmm)
 		return;
-	if (vmm->ticker) {
+	if (vmm->has_ticker) {
 		pthread_mutex_lock(&vmm->tick_lock);
 		vmm->tick_quit = true;
 		pthread_cond_signal(&vmm->tick_cond);

@@ -125,6 +125,7 @@ struct vmm {
 
 	/* Slice ticker: stops the running vCPU at a deadline. */
 	pthread_t ticker;
+	bool has_ticker;
 	pthread_mutex_t tick_lock;
 	pthread_cond_t tick_cond;
 	uint64_t tick_at;		/* CLOCK_MONOTONIC ns; UINT64_MAX: none */
@@ -139,7 +140,6 @@ struct vmm {
 	struct vmm_stats {
 		uint64_t slices, exits_wfi, mmio_exits, unclaimed_mmio, sysreg_traps;
 		uint64_t irq_entries, sync_entries, unmask_stops;
-		uint64_t unmask_latency_ns_max;
 	} stats;
 };
 
