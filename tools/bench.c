@@ -17,6 +17,7 @@ struct bench {
 static const struct bench benches[] = {
 	{ "irqfd", bench_irqfd, "eventfd write -> LPI/SPI pending: rate, p50/p99 latency" },
 	{ "ioeventfd", bench_ioeventfd, "guest MMIO write -> eventfd readable latency" },
+	{ "lpi-stress", bench_lpi_stress, "devices x events LPIs from sender threads, acked by vCPU threads" },
 	{ "msi", bench_msi, "signal-MSI ns/MSI, cache hit and miss, 1..4096 devices; bytes per LPI" },
 };
 

@@ -13,6 +13,9 @@ int bench_ioeventfd(int argc, char **argv);
 /* vgic_signal_msi() with the translation cache hit and missed; memory per LPI (tools/bench_msi.c). */
 int bench_msi(int argc, char **argv);
 
+/* Linux's vgic_lpi_stress: sender threads per device, vCPU threads acking (tools/bench_lpi_stress.c). */
+int bench_lpi_stress(int argc, char **argv);
+
 /* Shared by the benchmarks. */
 uint64_t bench_now_ns(void);
 /* The @pct percentile of @n samples (sorts them). */
