@@ -51,5 +51,6 @@ VGIC_API const char *vgic_strerror(int err);
 #include <vgic/irqfd.h>
 #include <vgic/ioeventfd.h>
 #include <vgic/attr.h>
+#include <vgic/snapshot.h>
 
 #endif
