@@ -196,6 +196,8 @@ uint32_t gic_line_level_get(struct gic *gic, struct gic_cpu *cpu, uint32_t base)
 void gic_line_level_set(struct gic *gic, struct gic_cpu *cpu, uint32_t base, uint32_t val);
 /* Write every LPI's pending state to its target's pending table: 0 or -EFAULT/-ENOMEM. */
 int gic_save_pending_tables(struct gic *gic);
+/* The same for one LPI (no target: nothing to do); 0 or -EFAULT. */
+int gic_lpi_store_pending(struct gic *gic, struct vgic_irq *irq);
 
 /* --- CPU interface (cpuif.c) --- */
 int gic_cpuif_read(struct gic *gic, struct gic_cpu *cpu, uint32_t enc, uint64_t *val);

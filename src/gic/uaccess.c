@@ -313,31 +313,39 @@ void gic_line_level_set(struct gic *gic, struct gic_cpu *cpu, uint32_t base, uin
  * vgic_v3_save_pending_tables; LPIs with no target (collection unmapped)
  * have no table to go to and stay where they are.
  */
-static int save_one(struct gic *gic, uint32_t intid)
+int gic_lpi_store_pending(struct gic *gic, struct vgic_irq *irq)
 {
-	struct vgic_irq *irq = gic_lpi_get(gic, intid);
 	struct gic_cpu *target;
-	uint8_t byte, bit = (uint8_t)BIT(intid % 8);
+	uint8_t byte, bit = (uint8_t)BIT(irq->intid % 8);
 	uint64_t gpa;
 	bool pending;
 
-	if (!irq)
-		return 0;
 	spin_lock(&irq->lock);
 	target = irq->target_vcpu;
 	pending = irq->pending_latch;
 	spin_unlock(&irq->lock);
-	gic_lpi_put(gic, irq);
 	if (!target)
 		return 0;
 	gpa = (FIELD_GET(GICR_PENDBASER, PA, atomic_load(&target->pendbaser))
-	       << GICR_PENDBASER_PA_SHIFT) + intid / 8;
+	       << GICR_PENDBASER_PA_SHIFT) + irq->intid / 8;
 	if (gmem_read(gic->mem, gpa, &byte, 1))
 		return -EFAULT;
 	if (!!(byte & bit) == pending)
 		return 0;
 	byte = pending ? (byte | bit) : (byte & (uint8_t)~bit);
 	return gmem_write(gic->mem, gpa, &byte, 1) ? -EFAULT : 0;
+}
+
+static int save_one(struct gic *gic, uint32_t intid)
+{
+	struct vgic_irq *irq = gic_lpi_get(gic, intid);
+	int ret;
+
+	if (!irq)
+		return 0;
+	ret = gic_lpi_store_pending(gic, irq);
+	gic_lpi_put(gic, irq);
+	return ret;
 }
 
 int gic_save_pending_tables(struct gic *gic)

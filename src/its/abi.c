@@ -375,6 +375,7 @@ struct stage_dev {
 struct stage_ev {
 	uint32_t dev, ev, pintid;
 	uint16_t icid;
+	bool created;		/* apply made the LPI (no other event had it) */
 };
 
 struct stage {
@@ -579,6 +580,9 @@ static void unwind(struct vgic_its *its, struct stage *st, size_t nr_colls, size
 		its_cache_forget(its, ev->dev->id, ev->eventid);
 		hmap_remove(&its->events, &ev->node);
 		list_del(&ev->dev_link);
+		/* An LPI this restore created took its pending bit out of the table: put it back. */
+		if (st->evs[i].created)
+			gic_lpi_store_pending(its->gic, ev->irq);
 		gic_lpi_put(its->gic, ev->irq);
 		free(ev);
 	}
@@ -598,18 +602,25 @@ static void unwind(struct vgic_its *its, struct stage *st, size_t nr_colls, size
 	}
 }
 
-static int apply_event(struct vgic_its *its, const struct stage_ev *s)
+static int apply_event(struct vgic_its *its, struct stage_ev *s)
 {
 	struct its_device *dev = its_find_device(its, s->dev);
 	struct its_event *ev = calloc(1, sizeof(*ev));
+	struct vgic_irq *old = gic_lpi_get(its->gic, s->pintid);
 	int err = -ENOMEM;
 
+	if (old)
+		gic_lpi_put(its->gic, old);
+	s->created = !old;
 	if (!ev)
 		return -ENOMEM;
 	ev->irq = gic_lpi_create(its->gic, s->pintid, its_collection_cpu(its, s->icid), &err);
 	if (!ev->irq || hmap_insert(&its->events, &ev->node, ITS_EVENT_KEY(s->dev, s->ev))) {
-		if (ev->irq)
+		if (ev->irq) {
+			if (s->created)
+				gic_lpi_store_pending(its->gic, ev->irq);
 			gic_lpi_put(its->gic, ev->irq);
+		}
 		free(ev);
 		return err ? err : -ENOMEM;
 	}

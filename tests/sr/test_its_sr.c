@@ -330,6 +330,47 @@ static void test_restore_bounded(void **state)
 	tvm_free(w.t);
 }
 
+/*
+ * A failure while applying (vCPU 1's LPI property table is outside RAM, so
+ * its LPIs cannot be created) unwinds what was applied before it: no
+ * mapping is left, and the pending bit the first LPI took out of vCPU 0's
+ * pending table is back.
+ */
+static void test_apply_unwinds(void **state)
+{
+	uint64_t prop_attr;
+	struct its_world w;
+	struct snapshot s;
+	struct tvm *dst;
+	size_t d, e, c;
+	void *before;
+
+	(void)state;
+	world_fixed(&w);
+	gits_int(&w.g, w.devs[0], 0);
+	world_save(&w, &s);
+	prop_attr = vgic_attr_mpidr(vgic_vcpu_mpidr(w.t->vm, 1), 0x0070);
+	for (size_t i = 0; i < s.gic.nr; i++)
+		if (s.gic.a[i].group == VGIC_GRP_REDIST_REGS && s.gic.a[i].attr == prop_attr)
+			s.gic.a[i].val = 0x7f000000 | 15;
+	dst = its_tvm_new(2, 1);
+	world_copy_ram(&w, dst);
+	sr_restore_gic(dst, &s.gic);
+	world_restore_its_regs(dst, &s.its);
+	before = malloc(dst->ram_size);
+	assert_non_null(before);
+	memcpy(before, dst->ram, dst->ram_size);
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_RESTORE_TABLES, 0),
+			 -EFAULT);
+	world_counts(dst->vm, &d, &e, &c);
+	assert_int_equal(d + e + c, 0);
+	assert_memory_equal(before, dst->ram, dst->ram_size);
+	free(before);
+	sr_free(&s.gic);
+	tvm_free(dst);
+	tvm_free(w.t);
+}
+
 /* An ABI revision this ITS does not have is refused at GITS_IIDR. */
 static void test_unknown_abi(void **state)
 {
@@ -387,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_pending_and_late_mapc),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_restore_bounded),
+		cmocka_unit_test(test_apply_unwinds),
 		cmocka_unit_test(test_unknown_abi),
 		cmocka_unit_test(test_its_regs),
 	};
