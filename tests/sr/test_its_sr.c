@@ -371,6 +371,52 @@ static void test_apply_unwinds(void **state)
 	tvm_free(w.t);
 }
 
+/* Orders other than KVM's documented one fail as they do on KVM. */
+static void test_restore_order(void **state)
+{
+	struct its_world w;
+	struct snapshot s;
+	struct tvm *dst;
+	size_t d, e, c;
+	uint64_t v;
+
+	(void)state;
+	world_fixed(&w);
+	world_save(&w, &s);
+	dst = its_tvm_new(2, 1);
+	world_copy_ram(&w, dst);
+	/* ITS tables before the redistributors: no LPI fits a zero PROPBASER. */
+	world_restore_its_regs(dst, &s.its);
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_RESTORE_TABLES, 0),
+			 -EINVAL);
+	sr_restore_gic(dst, &s.gic);
+	/* RESTORE_TABLES before GITS_BASER<n>: no valid table, nothing restored. */
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_CTRL_RESET, 0), 0);
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_RESTORE_TABLES, 0), 0);
+	world_counts(dst->vm, &d, &e, &c);
+	assert_int_equal(d + e + c, 0);
+	/* GITS_CTLR before the tables and queue: the ITS does not enable. */
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0, s.its.ctlr), 0);
+	assert_int_equal(vgic_its_get_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0, &v), 0);
+	assert_int_equal(v & 1, 0);
+	/* GITS_CREADR before GITS_CBASER is lost: a CBASER write empties the queue. */
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0x80, s.its.cbaser), 0);
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0x90, 0x60), 0);
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0x80, s.its.cbaser), 0);
+	assert_int_equal(vgic_its_get_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0x90, &v), 0);
+	assert_int_equal(v, 0);
+	/* The documented order then works. */
+	assert_int_equal(world_restore(dst, &s), 0);
+	assert_true(world_xlat(dst->vm, w.devs[1], 1).pending);
+	/* GITS_BASER<n> written once the ITS is enabled is ignored. */
+	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0x100, 0), 0);
+	assert_int_equal(vgic_its_get_attr(dst->vm, 0, VGIC_GRP_ITS_REGS, 0x100, &v), 0);
+	assert_int_equal(v, s.its.baser0);
+	sr_free(&s.gic);
+	tvm_free(dst);
+	tvm_free(w.t);
+}
+
 /* An ABI revision this ITS does not have is refused at GITS_IIDR. */
 static void test_unknown_abi(void **state)
 {
@@ -429,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_restore_bounded),
 		cmocka_unit_test(test_apply_unwinds),
+		cmocka_unit_test(test_restore_order),
 		cmocka_unit_test(test_unknown_abi),
 		cmocka_unit_test(test_its_regs),
 	};
