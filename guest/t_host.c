@@ -47,6 +47,15 @@ static void level_irq(struct frame *f)
 		mmio_write32(TESTDEV + TD_DOORBELL, id);
 }
 
+/* PSCI also answers on SMC (QEMU's virt without EL3 makes SMC UNDEFINED). */
+static void psci_smc_check(void)
+{
+	register uint64_t x0 __asm__("x0") = PSCI_VERSION;
+
+	__asm__ volatile("smc #0" : "+r"(x0) :: "x1", "x2", "x3", "memory");
+	check("psci-smc", x0 == 0x10000, "0x%lx", x0);
+}
+
 static void edge_spi(unsigned int intid)
 {
 	mmio_write32(GICD_BASE + GICD_ICFGR + (intid / 16) * 4, 2u << ((intid % 16) * 2));
@@ -100,6 +109,7 @@ int main(const void *fdt)
 		skip("ppi-line", "no vgic test device");
 		skip("spi-irqfd", "no vgic test device");
 		skip("msi-irqfd-ioeventfd", "no vgic test device");
+		skip("psci-smc", "not vgic");
 		return summary();
 	}
 	/* Edge SPI: one pulse, one interrupt. */
@@ -133,5 +143,6 @@ int main(const void *fdt)
 	mmio_write32(TESTDEV + TD_PPI_CLEAR, (0u << 16) | 22);
 	check("ppi-line", ok && irq_logs[0].ids[0] == 22, "n=%u", irq_logs[0].n);
 	irqfd_checks();
+	psci_smc_check();
 	return summary();
 }

@@ -39,6 +39,8 @@ FIELD(ESR_ABT, FSC, 0, 6);
 #define EXCP_UDEF	1
 #define EXCP_SWI	2
 #define EXCP_BKPT	7
+#define EXCP_HVC	11
+#define EXCP_SMC	13
 
 /* Instruction encodings the VMM decodes. */
 #define INSN_HVC_MASK	0xffe0001fu
@@ -167,16 +169,19 @@ static unsigned int current_el(struct vcpu *v)
 	return FIELD_GET(PSTATE, EL, vcpu_reg(v, UC_ARM64_REG_PSTATE));
 }
 
-/* HVC and SMC are UNDEFINED on Unicorn's CPU (no EL2/EL3): they are the PSCI
- * conduit here, valid from EL1 only. */
-static bool try_psci(struct vcpu *v, uint64_t pc, uint32_t insn)
+/*
+ * HVC and SMC are the PSCI conduit, valid from EL1 only.  Unicorn's CPU has
+ * no EL2/EL3: HVC arrives as an undefined instruction with PC at it, SMC as
+ * EXCP_SMC with PC already past it.  @next is where the guest resumes.
+ */
+static bool try_psci(struct vcpu *v, uint32_t insn, uint64_t next)
 {
 	uint32_t kind = insn & INSN_HVC_MASK;
 
 	if ((kind != INSN_HVC && kind != INSN_SMC) || current_el(v) == 0)
 		return false;
 	psci_call(v);
-	vcpu_set_reg(v, UC_ARM64_REG_PC, pc + 4);
+	vcpu_set_reg(v, UC_ARM64_REG_PC, next);
 	return true;
 }
 
@@ -187,9 +192,15 @@ void exc_from_intr(struct vcpu *v, uint32_t intno)
 
 	switch (intno) {
 	case EXCP_UDEF:
-		if (vcpu_fetch(v, pc, &insn) && try_psci(v, pc, insn))
+		if (vcpu_fetch(v, pc, &insn) && try_psci(v, insn, pc + 4))
 			return;
 		exc_sync(v, pc, esr_make(EC_UNKNOWN, 0), NEVER);
+		return;
+	case EXCP_HVC:
+	case EXCP_SMC:
+		if (vcpu_fetch(v, pc - 4, &insn) && try_psci(v, insn, pc))
+			return;
+		exc_sync(v, pc - 4, esr_make(EC_UNKNOWN, 0), NEVER);
 		return;
 	case EXCP_SWI:
 		/* Unicorn reports SVC with PC already past the instruction. */
