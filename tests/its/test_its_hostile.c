@@ -315,6 +315,44 @@ static void test_expensive_queue_is_chunked(void **state)
 	tvm_free(t);
 }
 
+/*
+ * Host memory is bounded: past 2^18 mapped events per ITS, MAPTI fails
+ * (counted) instead of allocating; unmapping makes room again.
+ */
+static void test_mapped_events_bounded(void **state)
+{
+	struct tvm *t = its_tvm_new(1, 1);
+	const uint32_t limit = 1u << 18, per_dev = 1u << 16;
+	struct gits g;
+
+	(void)state;
+	guest_lpis_on(t);
+	gits_init(&g, t, 0, 1, 256);
+	gits_mapc(&g, 0, 0, true);
+	for (uint32_t d = 0; d <= limit / per_dev; d++) {
+		gits_mapd(&g, d, 16, true);
+		for (uint32_t ev = 0; ev < per_dev && d * per_dev + ev <= limit; ev++) {
+			/* Events may share an LPI (KVM allows it): one LPI for all. */
+			gits_queue(&g, (uint64_t)d << 32 | 0x0a, (uint64_t)LPI(0) << 32 | ev, 0, 0);
+			if (g.cwriter % 0x80000 == 0)
+				gits_kick(&g);
+		}
+		gits_kick(&g);
+	}
+	assert_int_equal(gits_stats(&g).mapped_events, limit);
+	assert_int_equal(gits_stats(&g).cmd_errors, 1);
+	gits_discard(&g, 0, 0);
+	gits_mapti(&g, 4, 0, LPI(0), 0);
+	assert_int_equal(gits_stats(&g).mapped_events, limit);
+	assert_int_equal(gits_stats(&g).cmd_errors, 1);
+	lpi_prop(t, LPI(0), 0x40, true);
+	gits_inv(&g, 4, 0);
+	assert_int_equal(gits_msi(&g, 4, 0), 1);
+	assert_int_equal(gits_msi(&g, 3, 77), 1);
+	assert_int_equal(ack(t, 0), LPI(0));
+	tvm_free(t);
+}
+
 static void test_translater_wrong_width(void **state)
 {
 	struct fx *f = *state;
@@ -352,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_queue_of_garbage),
 		cmocka_unit_test(test_unreadable_queue_stalls),
 		cmocka_unit_test(test_expensive_queue_is_chunked),
+		cmocka_unit_test(test_mapped_events_bounded),
 		cmocka_unit_test_setup_teardown(test_translater_wrong_width, setup, teardown),
 	};
 
