@@ -50,7 +50,7 @@ void vmm_request_exit(struct vmm *vmm, enum vmm_exit why, const char *fmt, ...)
 void vmm_wake(struct vmm *vmm)
 {
 	pthread_mutex_lock(&vmm->lock);
-	vmm->wakeups++;
+	__atomic_add_fetch(&vmm->wakeups, 1, __ATOMIC_RELEASE);
 	pthread_cond_signal(&vmm->wake);
 	pthread_mutex_unlock(&vmm->lock);
 }
@@ -166,7 +166,8 @@ static void idle_wait(struct vmm *vmm, uint64_t seen, uint64_t deadline)
 	struct timespec ts = ts_of(deadline);
 
 	pthread_mutex_lock(&vmm->lock);
-	while (vmm->wakeups == seen && atomic_load(&vmm->exit) == VMM_RUNNING) {
+	while (__atomic_load_n(&vmm->wakeups, __ATOMIC_ACQUIRE) == seen &&
+	       atomic_load(&vmm->exit) == VMM_RUNNING) {
 		if (deadline == NEVER)
 			pthread_cond_wait(&vmm->wake, &vmm->lock);
 		else if (pthread_cond_timedwait(&vmm->wake, &vmm->lock, &ts) == ETIMEDOUT)
