@@ -96,7 +96,7 @@ void exc_enter(struct vcpu *v, enum exc_kind kind, uint64_t elr, uint64_t esr, u
 		vcpu_set_reg(v, UC_ARM64_REG_SP, vcpu_reg(v, UC_ARM64_REG_SP_EL1));
 	}
 	vcpu_set_reg(v, UC_ARM64_REG_PSTATE, FIELD_DP(PSTATE, DAIF, 0xf) | PSTATE_EL1H);
-	/* CP_REG writes rebuild the cached EL, so they come after PSTATE. */
+	/* The EL stays 1, so Unicorn's cached translation flags stay valid. */
 	vcpu_set_sysreg(v, SPSR_EL1, old);
 	vcpu_set_sysreg(v, ELR_EL1, elr);
 	if (kind == EXC_SYNC) {
@@ -115,7 +115,7 @@ bool exc_deliver_pending(struct vcpu *v, uint64_t ret_pc)
 	int pend = vgic_vcpu_pending(v->vmm->vm, v->idx);
 	uint64_t pstate;
 
-	v->watch_unmask = false;
+	v->watch_mask = 0;
 	if (pend <= 0)
 		return false;
 	pstate = vcpu_reg(v, UC_ARM64_REG_PSTATE);
@@ -128,7 +128,9 @@ bool exc_deliver_pending(struct vcpu *v, uint64_t ret_pc)
 		exc_enter(v, EXC_IRQ, ret_pc, 0, NEVER);
 		return true;
 	}
-	v->watch_unmask = true;
+	/* Masked: watch PSTATE for the unmask (vcpu.c, on_insn). */
+	v->watch_mask = ((pend & VGIC_PENDING_IRQ) ? PSTATE_I : 0) |
+			((pend & VGIC_PENDING_FIQ) ? PSTATE_F : 0);
 	return false;
 }
 

@@ -10,9 +10,6 @@
 #include "common/bits.h"
 #include "vmm/vmm.h"
 
-#define PSTATE_I	BIT(7)
-#define PSTATE_F	BIT(6)
-
 /*
  * Runs before every instruction.  Stopping here is the only stop Unicorn
  * reports with an exact PC: the instruction has not executed yet.  A stop
@@ -27,11 +24,11 @@ static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	if (!v->stopped_by_hook) {
 		if (atomic_load_explicit(&v->stop_wanted, memory_order_relaxed)) {
 			v->stopped_by_hook = true;
-		} else if (v->watch_unmask) {
+		} else if (v->watch_mask) {
 			uint32_t pstate;
 
 			uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
-			if (pstate & PSTATE_I)
+			if ((pstate & v->watch_mask) == v->watch_mask)
 				return;
 			v->vmm->stats.unmask_stops++;
 			v->stopped_by_hook = true;

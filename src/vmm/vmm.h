@@ -76,7 +76,7 @@ struct vcpu {
 	bool idle;			/* in WFI */
 	bool ran;			/* powered on at least once (engine needs reset) */
 	atomic_int stop_wanted;		/* stop before the next instruction */
-	bool watch_unmask;		/* IRQ pending while PSTATE.I set */
+	uint32_t watch_mask;		/* PSTATE.I/F bits masking a pending IRQ/FIQ */
 	bool stopped_by_hook;
 	bool undef_pending;		/* a trapped MRS/MSR must UNDEF at undef_pc */
 	uint64_t undef_pc;
