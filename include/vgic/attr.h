@@ -75,19 +75,25 @@ static inline uint64_t vgic_attr_mpidr(uint64_t mpidr, uint32_t low)
  * ISPENDR writes the pending latch (set and clear), ICPENDR is WI,
  * I{S,C}ACTIVER set the active state directly, GICD_TYPER/TYPER2, GICR_TYPER
  * and the IIDRs must match what this GIC is (-EINVAL).
+ * LEVEL_INFO covers the 32 INTIDs from its base: those that are not
+ * level-sensitive or not configured read as 0 and ignore writes (KVM).
  * Errors: -ENXIO unknown group, attribute or register; -EINVAL bad value, bad
- * affinity (no such vCPU), LEVEL_INFO INTID not a multiple of 32 or beyond
- * the configured IRQs, unknown info type, ICC_CTLR_EL1 fields this CPU
- * interface cannot take, AP<n>R<m> with m > 0; -EFAULT pending table outside
- * RAM (SAVE_PENDING_TABLES); -ENODEV dead handle or no GIC.  ADDR, NR_IRQS
- * and CTRL_INIT behave as vgic_vm_set_addr(), _set_nr_irqs(), _init().
+ * affinity (no such vCPU), LEVEL_INFO INTID not a multiple of 32, unknown
+ * info type, ICC_CTLR_EL1 fields this CPU interface cannot take, AP<n>R<m>
+ * with m > 0; -EFAULT pending table outside RAM (SAVE_PENDING_TABLES);
+ * -ENODEV dead handle or no GIC.  ADDR, NR_IRQS and CTRL_INIT behave as
+ * vgic_vm_set_addr(), _set_nr_irqs(), _init().
  */
 VGIC_API int vgic_vm_set_attr(struct vgic_vm *vm, uint32_t group, uint64_t attr, uint64_t val);
 
 /* KVM_GET_DEVICE_ATTR on the GIC: errors as vgic_vm_set_attr(). */
 VGIC_API int vgic_vm_get_attr(struct vgic_vm *vm, uint32_t group, uint64_t attr, uint64_t *val);
 
-/* KVM_HAS_DEVICE_ATTR: 0 if the attribute exists, else -ENXIO (or -EINVAL for a bad vCPU). */
+/*
+ * KVM_HAS_DEVICE_ATTR: 0 if the attribute exists, else -ENXIO (-EINVAL for a
+ * bad vCPU).  Register groups answer only once the GIC is initialised
+ * (-EBUSY before), where KVM answers from its tables at any time.
+ */
 VGIC_API int vgic_vm_has_attr(struct vgic_vm *vm, uint32_t group, uint64_t attr);
 
 /*
