@@ -16,6 +16,9 @@ int bench_msi(int argc, char **argv);
 /* Linux's vgic_lpi_stress: sender threads per device, vCPU threads acking (tools/bench_lpi_stress.c). */
 int bench_lpi_stress(int argc, char **argv);
 
+/* Host paths: signal-MSI, MAPTI, IRQ line, irqfd, memory; device and vCPU sweeps (tools/bench_host.c). */
+int bench_host(int argc, char **argv);
+
 /* Shared by the benchmarks. */
 uint64_t bench_now_ns(void);
 /* The @pct percentile of @n samples (sorts them). */

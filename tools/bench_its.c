@@ -108,6 +108,11 @@ void bits_mapti(struct bits_vm *b, uint32_t dev, uint32_t ev, uint32_t intid, ui
 	      FIELD_DP(MAPTI_1, PINTID, intid) | ev, FIELD_DP(CMD_2, ICID, icid));
 }
 
+void bits_clear(struct bits_vm *b, uint32_t dev, uint32_t ev)
+{
+	queue(b, FIELD_DP(CMD_0, DEVICEID, dev) | ITS_CMD_CLEAR, FIELD_DP(CMD_1, EVENTID, ev), 0);
+}
+
 static void guest_setup(struct bits_vm *b)
 {
 	wr(b, BITS_DIST + GICD_CTLR, 4, FIELD_DP(GICD_CTLR, ENABLE_G1A, 1));

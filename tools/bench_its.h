@@ -37,6 +37,8 @@ void bits_vm_free(struct bits_vm *b);
 void bits_mapd(struct bits_vm *b, uint32_t dev, uint32_t nr_events);
 /* Queue MAPTI (@dev, @ev) -> @intid in collection @icid. */
 void bits_mapti(struct bits_vm *b, uint32_t dev, uint32_t ev, uint32_t intid, uint16_t icid);
+/* Queue CLEAR of (@dev, @ev): the LPI is no longer pending. */
+void bits_clear(struct bits_vm *b, uint32_t dev, uint32_t ev);
 /* Publish what is queued (GITS_CWRITER); the ITS runs it before returning. */
 void bits_flush(struct bits_vm *b);
 /* ITT bytes @nr_events events take (what bits_mapd allocates). */
