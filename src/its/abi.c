@@ -177,6 +177,17 @@ static int table_entry(struct vgic_its *its, uint64_t baser, uint32_t id, uint64
 	return 0;
 }
 
+/* Zero [@gpa, @gpa + @len) of guest memory: 0 or -EFAULT. */
+static int clear_range(struct vgic_its *its, uint64_t gpa, uint64_t len)
+{
+	static const uint8_t zero[4096];
+
+	for (uint64_t done = 0; done < len; done += sizeof(zero))
+		if (gmem_write(its->mem, gpa + done, zero, MIN(sizeof(zero), len - done)))
+			return -EFAULT;
+	return 0;
+}
+
 static int write_entry(struct vgic_its *its, uint64_t gpa, uint64_t e)
 {
 	e = htole64(e);
@@ -259,6 +270,7 @@ static int save_itt_v0(struct vgic_its *its, struct its_device *dev)
 	list_for_each_safe(n, t, &dev->events)
 		evs[nr++] = container_of(n, struct its_event, dev_link);
 	qsort(evs, nr, sizeof(*evs), cmp_event);
+	ret = clear_range(its, dev->itt_addr, (uint64_t)ITS_ENTRY_SIZE << dev->event_bits);
 	for (size_t i = 0; i < nr && !ret; i++) {
 		uint32_t next = i + 1 < nr ? MIN(evs[i + 1]->eventid - evs[i]->eventid, ITE_NEXT_MAX) : 0;
 
@@ -266,6 +278,33 @@ static int save_itt_v0(struct vgic_its *its, struct its_device *dev)
 				  ite_v0(evs[i], next));
 	}
 	free(evs);
+	return ret;
+}
+
+/*
+ * The Device table (each level-2 page of a two-level one) and every ITT are
+ * cleared before they are written.  Entries of devices unmapped or events
+ * discarded since an earlier save would otherwise come back on restore;
+ * KVM clears them when MAPD and DISCARD run, here the save itself makes the
+ * tables exact, whatever commands ran in between.  The tables belong to the
+ * ITS: the guest gave them away when it programmed GITS_BASER.
+ */
+static int clear_device_table(struct vgic_its *its, uint64_t baser)
+{
+	uint64_t base = its_baser_addr(baser), size = table_bytes(baser);
+	uint64_t psz = its_baser_page_size(baser), l1;
+	int ret = 0;
+
+	if (!FIELD_GET(GITS_BASER, INDIRECT, baser))
+		return clear_range(its, base, size);
+	for (uint64_t i = 0; i < size / L1E_SIZE && !ret; i++) {
+		if (gmem_read(its->mem, base + i * L1E_SIZE, &l1, sizeof(l1)))
+			return -EFAULT;
+		l1 = le64toh(l1);
+		if (FIELD_GET(ITS_L1E, VALID, l1))
+			ret = clear_range(its, FIELD_GET(ITS_L1E, PA, l1) << ITS_L1E_PA_SHIFT & ~(psz - 1),
+					  psz);
+	}
 	return ret;
 }
 
@@ -277,6 +316,9 @@ static int save_devices_v0(struct vgic_its *its)
 
 	if (!FIELD_GET(GITS_BASER, VALID, baser))
 		return 0;
+	ret = clear_device_table(its, baser);
+	if (ret)
+		return ret;
 	ret = sort_map(&its->devices, &s);
 	for (size_t i = 0; i < s.nr && !ret; i++) {
 		struct its_device *dev = container_of(s.n[i], struct its_device, node);

@@ -417,6 +417,36 @@ static void test_restore_order(void **state)
 	tvm_free(w.t);
 }
 
+/* A second save after DISCARD and MAPD V=0 must not bring the first save's entries back. */
+static void test_resave_after_unmap(void **state)
+{
+	struct its_world w;
+	struct snapshot s;
+	struct tvm *dst;
+	size_t d, e, c;
+
+	(void)state;
+	world_fixed(&w);
+	world_save(&w, &s);
+	sr_free(&s.gic);
+	/* Restore scans from the first entry: stale entries below live ones are reached. */
+	gits_mapd(&w.g, w.devs[0], 2, false);
+	gits_discard(&w.g, w.devs[1], 0);
+	world_save(&w, &s);
+	dst = its_tvm_new(2, 1);
+	world_copy_ram(&w, dst);
+	assert_int_equal(world_restore(dst, &s), 0);
+	world_counts(dst->vm, &d, &e, &c);
+	assert_int_equal(d, 1);
+	assert_int_equal(e, 1);
+	assert_false(world_xlat(dst->vm, w.devs[0], 0).mapped);
+	assert_false(world_xlat(dst->vm, w.devs[1], 0).mapped);
+	assert_true(world_xlat(dst->vm, w.devs[1], 1).mapped);
+	sr_free(&s.gic);
+	tvm_free(dst);
+	tvm_free(w.t);
+}
+
 /* An ABI revision this ITS does not have is refused at GITS_IIDR. */
 static void test_unknown_abi(void **state)
 {
@@ -476,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_restore_bounded),
 		cmocka_unit_test(test_apply_unwinds),
 		cmocka_unit_test(test_restore_order),
+		cmocka_unit_test(test_resave_after_unmap),
 		cmocka_unit_test(test_unknown_abi),
 		cmocka_unit_test(test_its_regs),
 	};
