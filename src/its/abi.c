@@ -270,7 +270,6 @@ static int save_itt_v0(struct vgic_its *its, struct its_device *dev)
 	list_for_each_safe(n, t, &dev->events)
 		evs[nr++] = container_of(n, struct its_event, dev_link);
 	qsort(evs, nr, sizeof(*evs), cmp_event);
-	ret = clear_range(its, dev->itt_addr, (uint64_t)ITS_ENTRY_SIZE << dev->event_bits);
 	for (size_t i = 0; i < nr && !ret; i++) {
 		uint32_t next = i + 1 < nr ? MIN(evs[i + 1]->eventid - evs[i]->eventid, ITE_NEXT_MAX) : 0;
 
@@ -320,6 +319,12 @@ static int save_devices_v0(struct vgic_its *its)
 	if (ret)
 		return ret;
 	ret = sort_map(&its->devices, &s);
+	/* All ITTs first: overlapping ITTs (a guest error) must not erase saved entries. */
+	for (size_t i = 0; i < s.nr && !ret; i++) {
+		struct its_device *dev = container_of(s.n[i], struct its_device, node);
+
+		ret = clear_range(its, dev->itt_addr, (uint64_t)ITS_ENTRY_SIZE << dev->event_bits);
+	}
 	for (size_t i = 0; i < s.nr && !ret; i++) {
 		struct its_device *dev = container_of(s.n[i], struct its_device, node);
 		uint32_t next = 0;
