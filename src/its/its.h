@@ -175,7 +175,7 @@ void its_cache_forget_all(struct vgic_its *its);
 /* Host bytes the cache holds.  its->lock held. */
 uint64_t its_cache_bytes(const struct its_cache *c);
 
-/* ---- abi.c: save/restore for the VMM (KVM's ITS device attributes) ---- */
+/* ---- uaccess.c, abi.c: save/restore for the VMM (KVM's ITS device attributes) ---- */
 /* ITS register at @off as KVM_DEV_ARM_VGIC_GRP_ITS_REGS: 0, -ENXIO, -EINVAL, -EBUSY. */
 int its_uaccess(struct vgic_its *its, uint32_t off, bool is_write, uint64_t *val);
 /* KVM_DEV_ARM_ITS_SAVE_TABLES: 0, -EFAULT (table or ITT outside RAM), -EINVAL, -ENOMEM. */
