@@ -116,6 +116,9 @@ VGIC_API int vgic_its_set_attr(struct vgic_vm *vm, int id, uint32_t group, uint6
 VGIC_API int vgic_its_get_attr(struct vgic_vm *vm, int id, uint32_t group, uint64_t attr,
 			       uint64_t *val);
 
+/* KVM_HAS_DEVICE_ATTR on ITS @id: 0, -ENXIO (unknown @id or attribute), -EINVAL (misaligned). */
+VGIC_API int vgic_its_has_attr(struct vgic_vm *vm, int id, uint32_t group, uint64_t attr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -178,6 +178,8 @@ uint64_t its_cache_bytes(const struct its_cache *c);
 /* ---- uaccess.c, abi.c: save/restore for the VMM (KVM's ITS device attributes) ---- */
 /* ITS register at @off as KVM_DEV_ARM_VGIC_GRP_ITS_REGS: 0, -ENXIO, -EINVAL, -EBUSY. */
 int its_uaccess(struct vgic_its *its, uint32_t off, bool is_write, uint64_t *val);
+/* Would its_uaccess() take @off?  0, -ENXIO or -EINVAL, with no access made. */
+int its_uaccess_check(uint32_t off);
 /* KVM_DEV_ARM_ITS_SAVE_TABLES: 0, -EFAULT (table or ITT outside RAM), -EINVAL, -ENOMEM. */
 int its_save_tables(struct vgic_its *its);
 /* KVM_DEV_ARM_ITS_RESTORE_TABLES: 0 or an errno with nothing applied. */

@@ -92,17 +92,30 @@ static int uw_creadr(struct vgic_its *its, uint32_t off, uint64_t val)
 	return ret;
 }
 
-int its_uaccess(struct vgic_its *its, uint32_t off, bool is_write, uint64_t *val)
+static const struct its_ureg *ureg_find(uint32_t off)
 {
-	const struct its_ureg *r = NULL;
-
 	for (size_t i = 0; i < ARRAY_SIZE(its_uregs); i++)
 		if (off >= its_uregs[i].offset && off < its_uregs[i].offset + its_uregs[i].len)
-			r = &its_uregs[i];
+			return &its_uregs[i];
+	return NULL;
+}
+
+int its_uaccess_check(uint32_t off)
+{
+	const struct its_ureg *r = ureg_find(off);
+
 	if (!r)
 		return -ENXIO;
-	if (!ALIGNED(off, r->width))
-		return -EINVAL;
+	return ALIGNED(off, r->width) ? 0 : -EINVAL;
+}
+
+int its_uaccess(struct vgic_its *its, uint32_t off, bool is_write, uint64_t *val)
+{
+	const struct its_ureg *r = ureg_find(off);
+	int ret = its_uaccess_check(off);
+
+	if (ret)
+		return ret;
 	if (is_write)
 		return r->write(its, off, *val);
 	*val = its_mmio_read(its, off, r->width);

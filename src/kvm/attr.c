@@ -268,3 +268,24 @@ int vgic_its_get_attr(struct vgic_vm *vm, int id, uint32_t group, uint64_t attr,
 {
 	return its_attr(vm, id, group, attr, false, val);
 }
+
+int vgic_its_has_attr(struct vgic_vm *vm, int id, uint32_t group, uint64_t attr)
+{
+	int ret = vm_check(vm);
+
+	if (ret)
+		return ret;
+	if (!attr_its(vm, id))
+		return -ENXIO;
+	switch (group) {
+	case VGIC_GRP_ADDR:
+		return attr == ITS_ADDR_TYPE ? 0 : -ENXIO;
+	case VGIC_GRP_CTRL:
+		return attr == VGIC_CTRL_INIT || attr == VGIC_ITS_SAVE_TABLES ||
+		       attr == VGIC_ITS_RESTORE_TABLES || attr == VGIC_ITS_CTRL_RESET ? 0 : -ENXIO;
+	case VGIC_GRP_ITS_REGS:
+		return attr > UINT32_MAX ? -ENXIO : its_uaccess_check((uint32_t)attr);
+	default:
+		return -ENXIO;
+	}
+}

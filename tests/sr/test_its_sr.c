@@ -468,6 +468,12 @@ static void test_its_regs(void **state)
 	uint64_t v;
 
 	(void)state;
+	assert_int_equal(vgic_its_has_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x88), 0);
+	assert_int_equal(vgic_its_has_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x84), -EINVAL);
+	assert_int_equal(vgic_its_has_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x40), -ENXIO);
+	assert_int_equal(vgic_its_has_attr(t->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_RESTORE_TABLES), 0);
+	assert_int_equal(vgic_its_has_attr(t->vm, 0, VGIC_GRP_CTRL, 77), -ENXIO);
+	assert_int_equal(vgic_its_has_attr(t->vm, 3, VGIC_GRP_ADDR, 4), -ENXIO);
 	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x84, &v), -EINVAL);
 	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ITS_REGS, 0x40, &v), -ENXIO);
 	assert_int_equal(vgic_its_get_attr(t->vm, 1, VGIC_GRP_ITS_REGS, 0, &v), -ENXIO);
