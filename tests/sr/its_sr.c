@@ -176,6 +176,8 @@ struct xlat world_xlat(struct vgic_vm *vm, uint32_t dev, uint32_t ev)
 		x.vcpu = cpu ? (int)cpu->idx : -1;
 		spin_lock(&e->irq->lock);
 		x.pending = e->irq->pending_latch;
+		x.enabled = e->irq->enabled;
+		x.priority = e->irq->priority;
 		spin_unlock(&e->irq->lock);
 	}
 	pthread_mutex_unlock(&its->lock);

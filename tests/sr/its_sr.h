@@ -44,12 +44,14 @@ int world_restore(struct tvm *dst, const struct snapshot *s);
 void world_restore_its_regs(struct tvm *dst, const struct its_regs_snap *r);
 
 /* How (@dev, @ev) translates in @vm's ITS 0: mapped, LPI, vCPU (-1: no
- * collection target), pending. */
+ * collection target), the LPI's pending state and configuration. */
 struct xlat {
 	bool mapped;
 	uint32_t intid;
 	int vcpu;
 	bool pending;
+	bool enabled;		/* LPI configuration from the property table */
+	uint8_t priority;
 };
 struct xlat world_xlat(struct vgic_vm *vm, uint32_t dev, uint32_t ev);
 /* Mappings held by ITS 0 of @vm: devices, events, collections. */

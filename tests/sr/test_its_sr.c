@@ -21,10 +21,12 @@ static void assert_same_xlat(struct vgic_vm *a, struct vgic_vm *b, uint32_t dev,
 {
 	struct xlat x = world_xlat(a, dev, ev), y = world_xlat(b, dev, ev);
 
-	if (x.mapped != y.mapped || x.intid != y.intid || x.vcpu != y.vcpu || x.pending != y.pending)
-		fail_msg("seed %u dev %#x ev %u: mapped %d/%d LPI %u/%u vCPU %d/%d pending %d/%d",
-			 seed, dev, ev, x.mapped, y.mapped, x.intid, y.intid, x.vcpu, y.vcpu,
-			 x.pending, y.pending);
+	if (x.mapped != y.mapped || x.intid != y.intid || x.vcpu != y.vcpu || x.pending != y.pending ||
+	    x.enabled != y.enabled || x.priority != y.priority)
+		fail_msg("seed %u dev %#x ev %u: mapped %d/%d LPI %u/%u vCPU %d/%d pending %d/%d "
+			 "enabled %d/%d priority %#x/%#x", seed, dev, ev, x.mapped, y.mapped, x.intid,
+			 y.intid, x.vcpu, y.vcpu, x.pending, y.pending, x.enabled, y.enabled,
+			 x.priority, y.priority);
 }
 
 /* What the random configurations covered, so that a run that tested little shows. */
@@ -117,6 +119,7 @@ static void test_pending_and_late_mapc(void **state)
 	assert_int_equal(world_restore(dst, &s), 0);
 	assert_int_equal(vgic_vcpu_pending(dst->vm, 1), VGIC_PENDING_IRQ);
 	assert_int_equal(ack(dst, 1), LPI(1));
+	assert_int_equal(icc_rd(dst, 1, ICC_RPR_EL1), 0x20);	/* its priority came along */
 	eoi(dst, 1, LPI(1));
 	assert_int_equal(ack(dst, 1), VGIC_INTID_SPURIOUS);
 	/* The guest maps collection 7 after migration; its event then arrives. */
