@@ -64,11 +64,14 @@ static void assert_compatible(const void *fdt, const char *path, const char *com
 static uint64_t reg_cell(const void *fdt, int node, int idx)
 {
 	int len;
-	const fdt64_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	const uint8_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	fdt64_t cell;
 
 	assert_non_null(reg);
 	assert_true(len >= (idx + 1) * 8);
-	return fdt64_to_cpu(reg[idx]);
+	/* Properties are only 4-byte aligned in the blob: copy before reading a 64-bit cell. */
+	memcpy(&cell, reg + idx * 8, sizeof(cell));
+	return fdt64_to_cpu(cell);
 }
 
 static void test_flat_image_dtb_placement_and_x0(void **state)
