@@ -319,8 +319,17 @@ int gic_lpi_inject(struct gic *gic, struct vgic_irq *irq)
 		spin_unlock(&irq->lock);
 		return 0;
 	}
-	irq->pending_latch = true;
 	gic_count(gic, irqs_injected);
+	/*
+	 * Already pending: nothing the oracle reads changed, and whoever set it
+	 * made the list match and kicked, so the vCPU already knows (as KVM's
+	 * vgic_queue_irq_unlock, which leaves a queued interrupt alone).
+	 */
+	if (irq->pending_latch) {
+		spin_unlock(&irq->lock);
+		return 1;
+	}
+	irq->pending_latch = true;
 	gic_irq_update(gic, irq);
 	return 1;
 }
