@@ -240,12 +240,11 @@ int vgic_vm_init(struct vgic_vm *vm)
 		goto out;
 	vm->gic.dist_base = vm->dist_base;
 	vm->gic.redist_base = vm->redist_base;
-	ret = vm_its_init(vm);
-	if (ret) {
-		gic_destroy(&vm->gic);
-		goto out;
-	}
+	/* The flat routing table first: it only needs the SPIs, and a table
+	 * left behind by a later failure is freed with the VM. */
 	ret = routing_set_default(vm);
+	if (!ret)
+		ret = vm_its_init(vm);
 	if (ret) {
 		gic_destroy(&vm->gic);
 		goto out;
