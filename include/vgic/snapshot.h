@@ -40,7 +40,8 @@ VGIC_API int vgic_vm_save_state(struct vgic_vm *vm, void **buf, size_t *len);
  * shape (vCPUs, IRQs, ITSes at their addresses) whose RAM already holds the
  * saved memory.  The blob is checked whole before anything is applied:
  * -EINVAL if it is truncated, altered (CRC) or not a snapshot, or the VM's
- * shape differs; -EOPNOTSUPP for another format version.  Then -EBUSY before
+ * shape differs (vCPUs, IRQs, ITSes, any frame address); -EOPNOTSUPP for
+ * another format version.  Then -EBUSY before
  * init, and the errors of vgic_vm_set_attr()/vgic_its_set_attr() (a
  * RESTORE_TABLES error leaves that ITS with no mapping restored).
  */

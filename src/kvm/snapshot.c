@@ -160,6 +160,27 @@ static void save_its(struct recs *rs, struct vgic_vm *vm, uint32_t id)
 	}
 }
 
+/*
+ * Frame addresses cannot change after init, so they are not restored: they
+ * are checked, as part of the VM's shape, before anything is applied.
+ */
+static void save_addrs(struct recs *rs, struct vgic_vm *vm, uint32_t nr_its)
+{
+	static const uint64_t types[] = { VGIC_ADDR_TYPE_DIST, VGIC_ADDR_TYPE_REDIST };
+	uint64_t v;
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		gic_rec(rs, vm, VGIC_GRP_ADDR, types[i], 0);
+	for (uint32_t i = 0; i < nr_its && !rs->err; i++) {
+		ret = vgic_its_get_attr(vm, (int)i, VGIC_GRP_ADDR, ITS_ADDR_ATTR, &v);
+		if (ret)
+			rs->err = ret;
+		else
+			put(rs, i, VGIC_GRP_ADDR, ITS_ADDR_ATTR, v);
+	}
+}
+
 /* CRC-32 (IEEE 802.3, reflected), bit by bit: blobs are a few tens of KiB. */
 static uint32_t crc32_update(uint32_t c, const uint8_t *p, size_t n)
 {
@@ -257,6 +278,7 @@ int vgic_vm_save_state(struct vgic_vm *vm, void **buf, size_t *len)
 		ret = vgic_vm_set_attr(vm, VGIC_GRP_CTRL, VGIC_SAVE_PENDING_TABLES, 0);
 	if (ret)
 		return ret;
+	save_addrs(&rs, vm, nr_its);
 	save_dist(&rs, vm, nr_irqs);
 	for (unsigned int c = 0; c < vm->nr_vcpus; c++)
 		save_redist(&rs, vm, vgic_vcpu_mpidr(vm, c));
@@ -267,6 +289,18 @@ int vgic_vm_save_state(struct vgic_vm *vm, void **buf, size_t *len)
 	ret = rs.err ? rs.err : encode(vm, &rs, nr_irqs, buf, len);
 	free(rs.r);
 	return ret;
+}
+
+/* Does the address record at @p name where the VM has that frame? */
+static bool addr_matches(struct vgic_vm *vm, const uint8_t *p)
+{
+	uint32_t target = get32(p);
+	uint64_t v;
+	int ret = target == SNAP_TARGET_GIC
+			  ? vgic_vm_get_attr(vm, VGIC_GRP_ADDR, get64(p + 8), &v)
+			  : vgic_its_get_attr(vm, (int)target, VGIC_GRP_ADDR, get64(p + 8), &v);
+
+	return !ret && v == get64(p + 16);
 }
 
 /* The whole blob is checked before the first record is applied. */
@@ -287,9 +321,12 @@ static int check_blob(struct vgic_vm *vm, const uint8_t *b, size_t len)
 	    get32(b + HDR_ITS) != atomic_load(&vm->nr_its))
 		return -EINVAL;
 	for (uint32_t i = 0; i < nr; i++) {
-		uint32_t target = get32(b + SNAP_HDR_SIZE + (size_t)i * SNAP_REC_SIZE);
+		const uint8_t *p = b + SNAP_HDR_SIZE + (size_t)i * SNAP_REC_SIZE;
+		uint32_t target = get32(p);
 
 		if (target != SNAP_TARGET_GIC && target >= atomic_load(&vm->nr_its))
+			return -EINVAL;
+		if (get32(p + 4) == VGIC_GRP_ADDR && !addr_matches(vm, p))
 			return -EINVAL;
 	}
 	return 0;
@@ -315,6 +352,8 @@ int vgic_vm_restore_state(struct vgic_vm *vm, const void *buf, size_t len)
 	for (uint32_t i = 0; i < nr && !ret; i++, p += SNAP_REC_SIZE) {
 		uint32_t target = get32(p), group = get32(p + 4);
 
+		if (group == VGIC_GRP_ADDR)
+			continue;	/* checked above */
 		if (target == SNAP_TARGET_GIC)
 			ret = vgic_vm_set_attr(vm, group, get64(p + 8), get64(p + 16));
 		else

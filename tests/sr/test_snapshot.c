@@ -111,12 +111,22 @@ static void test_corrupt(void **state)
 	}
 	assert_int_equal(vgic_vm_restore_state(dst->vm, NULL, 0), -EINVAL);
 	assert_untouched(dst, &fresh);
-	/* A VM of another shape. */
+	/* A VM of another shape: more vCPUs, or its ITS elsewhere. */
 	{
 		struct tvm *other = its_tvm_new(3, 1);
+		struct vgic_vm *moved;
 
 		assert_int_equal(vgic_vm_restore_state(other->vm, blob, len), -EINVAL);
 		tvm_free(other);
+		assert_int_equal(vgic_vm_create(2, 0, &moved), 0);
+		assert_int_equal(vgic_vm_set_addr(moved, VGIC_ADDR_TYPE_DIST, T_DIST), 0);
+		assert_int_equal(vgic_vm_set_addr(moved, VGIC_ADDR_TYPE_REDIST, T_REDIST), 0);
+		assert_int_equal(vgic_its_create(moved), 0);
+		assert_int_equal(vgic_its_set_addr(moved, 0, T_ITS2), 0);
+		assert_int_equal(vgic_vm_add_ram(moved, T_RAM, dst->ram_size, dst->ram), 0);
+		assert_int_equal(vgic_vm_init(moved), 0);
+		assert_int_equal(vgic_vm_restore_state(moved, blob, len), -EINVAL);
+		vgic_vm_destroy(moved);
 	}
 	/* And the intact blob still restores. */
 	assert_int_equal(vgic_vm_restore_state(dst->vm, blob, len), 0);
