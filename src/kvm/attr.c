@@ -241,7 +241,7 @@ static int its_attr(struct vgic_vm *vm, int id, uint32_t group, uint64_t attr, b
 	if (group != VGIC_GRP_CTRL && group != VGIC_GRP_ITS_REGS)
 		return -ENXIO;
 	if (group == VGIC_GRP_CTRL && (!is_write || attr == VGIC_CTRL_INIT))
-		return is_write ? 0 : -ENXIO;
+		return is_write && attr_its(vm, id) ? 0 : -ENXIO;
 	pthread_mutex_lock(&vm->config_lock);
 	its = attr_its(vm, id);
 	if (!its || its->base == VGIC_ADDR_UNDEF)

@@ -550,6 +550,8 @@ static void test_its_regs(void **state)
 	assert_int_equal(vgic_its_get_attr(t->vm, 1, VGIC_GRP_ITS_REGS, 0, &v), -ENXIO);
 	assert_int_equal(vgic_its_get_attr(t->vm, 0, 99, 0, &v), -ENXIO);
 	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_CTRL, 77, 0), -ENXIO);
+	assert_int_equal(vgic_its_set_attr(t->vm, 0, VGIC_GRP_CTRL, VGIC_CTRL_INIT, 0), 0);
+	assert_int_equal(vgic_its_set_attr(t->vm, 5, VGIC_GRP_CTRL, VGIC_CTRL_INIT, 0), -ENXIO);
 	assert_int_equal(vgic_its_get_attr(t->vm, 0, VGIC_GRP_ADDR, 4, &v), 0);
 	assert_int_equal(v, T_ITS);
 	gits_init(&g, t, 0, 1, 1);	/* enabled, a 4 KiB queue */
