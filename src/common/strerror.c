@@ -19,7 +19,7 @@ static const struct {
 	{ -ENOMEM, "out of memory" },
 	{ -ENOSPC, "no room left" },
 	{ -EFAULT, "guest address outside RAM" },
-	{ -E2BIG, "address beyond the guest physical address space" },
+	{ -E2BIG, "too big: an address beyond the guest physical address space, or a table past the size limit" },
 	{ -EPERM, "register cannot be accessed in that direction" },
 	{ -EAGAIN, "not ready yet, try again later" },
 	{ -EBADF, "not an open eventfd" },
