@@ -75,16 +75,21 @@ struct hppi {
 	uint32_t intid;		/* GIC_INTID_SPURIOUS if none */
 	uint8_t prio;
 	uint8_t group;
+	struct vgic_irq *irq;	/* on the list: valid while ap_lock is held */
 };
 
 /*
  * Highest-priority pending interrupt on @cpu's list whose group is enabled.
- * Ties go to the lowest INTID so that results are deterministic.
+ * Ties go to the lowest INTID so that results are deterministic.  The list
+ * can be long (a burst of LPIs), so the loop body is kept to the lock and a
+ * few loads: group enables are read once, and for an enabled, pending,
+ * inactive interrupt the oracle is its target.
  * Must be called with cpu->ap_lock held.
  */
 static struct hppi find_hppi(struct gic *gic, struct gic_cpu *cpu)
 {
 	struct hppi best = { .intid = GIC_INTID_SPURIOUS, .prio = GIC_PRI_IDLE };
+	bool grp_on[2] = { group_enabled(gic, &cpu->cif, 0), group_enabled(gic, &cpu->cif, 1) };
 	struct list_node *n, *t;
 
 	list_for_each_safe(n, t, &cpu->ap_list) {
@@ -92,12 +97,13 @@ static struct hppi find_hppi(struct gic *gic, struct gic_cpu *cpu)
 
 		spin_lock(&irq->lock);
 		if (irq->enabled && irq_is_pending(irq) && !irq->active &&
-		    gic_irq_oracle(irq) == cpu && group_enabled(gic, &cpu->cif, irq->group) &&
+		    irq->target_vcpu == cpu && grp_on[irq->group] &&
 		    (best.intid == GIC_INTID_SPURIOUS || irq->priority < best.prio ||
 		     (irq->priority == best.prio && irq->intid < best.intid))) {
 			best.intid = irq->intid;
 			best.prio = irq->priority;
 			best.group = irq->group;
+			best.irq = irq;
 		}
 		spin_unlock(&irq->lock);
 	}
@@ -146,24 +152,24 @@ static uint64_t read_iar(struct gic *gic, struct gic_cpu *cpu, unsigned int grou
 	spin_lock(&cpu->ap_lock);
 	h = find_hppi(gic, cpu);
 	if (can_signal(cif, &h) && h.group == group) {
-		/* On the list and ap_lock held: the interrupt cannot go away. */
-		struct vgic_irq *irq = gic_get_irq(gic, cpu, h.intid);
+		/*
+		 * The one on our list, not a lookup by INTID: with ap_lock held it
+		 * cannot leave the list, and the list holds a reference.
+		 */
+		struct vgic_irq *irq = h.irq;
 
-		if (irq) {
-			spin_lock(&irq->lock);
-			if (irq->vcpu == cpu && irq->enabled && irq_is_pending(irq) && !irq->active) {
-				intid = h.intid;
-				cif->apr[group] |= 1u << ((h.prio & gprio_mask(cif, group)) >> PRI_SHIFT);
-				if (acknowledge(irq)) {
-					list_del(&irq->ap_list);
-					irq->vcpu = NULL;
-					if (irq_is_lpi(irq))
-						drop = irq;
-				}
+		spin_lock(&irq->lock);
+		if (irq->vcpu == cpu && irq->enabled && irq_is_pending(irq) && !irq->active) {
+			intid = h.intid;
+			cif->apr[group] |= 1u << ((h.prio & gprio_mask(cif, group)) >> PRI_SHIFT);
+			if (acknowledge(irq)) {
+				list_del(&irq->ap_list);
+				irq->vcpu = NULL;
+				if (irq_is_lpi(irq))
+					drop = irq;
 			}
-			spin_unlock(&irq->lock);
-			gic_put_irq(gic, irq);
 		}
+		spin_unlock(&irq->lock);
 	}
 	spin_unlock(&cpu->ap_lock);
 	if (drop)
