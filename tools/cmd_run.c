@@ -2,12 +2,19 @@
 /*
  * `vgic run`: boot a virt-style AArch64 image on the Unicorn VMM with libvgic
  * as its GIC.  Exit status: 0 after PSCI SYSTEM_OFF (or SYSTEM_RESET), 1 when
- * the guest runs away or the timeout passes, 2 on bad usage or setup errors.
+ * the guest runs away or the timeout passes, 2 on bad usage or setup errors
+ * (a snapshot that cannot be read, is damaged or cannot be applied included).
+ *
+ * At the guest's migrate prompt (VMM_MIGRATE_PROMPT), --migrate saves the
+ * whole VM to memory, destroys it, builds a new one from the bytes and types
+ * a key; --save FILE writes the same bytes to FILE and exits 0.  --restore
+ * FILE starts from such a file instead of an image (and types the key).
  */
 #include <getopt.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "vmm/vmm.h"
@@ -15,7 +22,9 @@
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: vgic run [--smp N] [--mem MiB] [--append ARGS] [--timeout S] "
-		   "[--no-its] [--verbose] IMAGE\n");
+		   "[--no-its] [--verbose] [--migrate | --save FILE] IMAGE\n"
+		   "       vgic run [--timeout S] [--verbose] [--migrate | --save FILE] "
+		   "--restore FILE\n");
 }
 
 static void print_stats(const struct vmm *vmm)
@@ -43,6 +52,85 @@ static void print_stats(const struct vmm *vmm)
 			(unsigned long long)g.its_cmd_errors);
 }
 
+/* The key a migrated or restored guest waits for at the prompt. */
+#define MIGRATE_KEY	'\r'
+
+/* Build a VM from snapshot bytes (shape from the snapshot, run options from
+ * @opts); NULL with a message if the bytes are refused or do not apply. */
+static struct vmm *vm_from_snapshot(const void *buf, size_t len, const struct vmm_config *opts)
+{
+	struct vmm_config cfg = *opts;
+	struct vmm *vmm = NULL;
+	struct snap *s;
+
+	if (snapshot_parse(buf, len, &s))
+		return NULL;
+	snapshot_shape(s, &cfg);
+	if (vmm_create(&cfg, &vmm) || snapshot_apply(vmm, s)) {
+		vmm_destroy(vmm);
+		vmm = NULL;
+	} else if (snapshot_at_prompt(s)) {
+		pl011_type(vmm, MIGRATE_KEY);
+	}
+	snapshot_free(s);
+	return vmm;
+}
+
+/* Save, destroy, rebuild from the bytes: a migration to this same host. */
+static struct vmm *migrate(struct vmm *vmm)
+{
+	struct vmm_config cfg = vmm->cfg;
+	struct vmm *fresh;
+	void *buf;
+	size_t len;
+
+	if (snapshot_save(vmm, true, &buf, &len)) {
+		vmm_destroy(vmm);
+		return NULL;
+	}
+	vmm_destroy(vmm);
+	fresh = vm_from_snapshot(buf, len, &cfg);
+	free(buf);
+	if (fresh && cfg.verbose)
+		fprintf(stderr, "vgic run: migrated (%zu bytes of state)\n", len);
+	return fresh;
+}
+
+static int save_to(struct vmm *vmm, const char *path)
+{
+	void *buf;
+	size_t len;
+	int ret = snapshot_save(vmm, true, &buf, &len);
+
+	if (ret)
+		return ret;
+	ret = snapshot_write_file(path, buf, len);
+	free(buf);
+	if (!ret)
+		fprintf(stderr, "vgic run: saved the VM to %s (%zu bytes)\n", path, len);
+	return ret;
+}
+
+static struct vmm *start(const struct vmm_config *cfg, const char *restore)
+{
+	struct vmm *vmm = NULL;
+	void *buf;
+	size_t len;
+
+	if (!restore) {
+		if (vmm_create(cfg, &vmm)) {
+			vmm_destroy(vmm);
+			return NULL;
+		}
+		return vmm;
+	}
+	if (snapshot_read_file(restore, &buf, &len))
+		return NULL;
+	vmm = vm_from_snapshot(buf, len, cfg);
+	free(buf);
+	return vmm;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -52,13 +140,18 @@ int cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-its", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "migrate", no_argument, NULL, 'M' },
+		{ "save", required_argument, NULL, 'S' },
+		{ "restore", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct vmm_config cfg = { .nr_vcpus = 1, .ram_mib = 128, .its = true };
+	const char *save = NULL, *restore = NULL;
+	bool do_migrate = false;
 	struct vmm *vmm = NULL;
 	enum vmm_exit why;
-	int c, ret;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -68,21 +161,34 @@ int cmd_run(int argc, char **argv)
 		case 't': cfg.timeout_s = strtod(optarg, NULL); break;
 		case 'n': cfg.its = false; break;
 		case 'v': cfg.verbose = true; break;
+		case 'M': do_migrate = true; break;
+		case 'S': save = optarg; break;
+		case 'R': restore = optarg; break;
 		case 'h': run_usage(stdout); return 0;
 		default: run_usage(stderr); return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - (restore ? 0 : 1) || (do_migrate && save)) {
 		run_usage(stderr);
 		return 2;
 	}
-	cfg.image = argv[optind];
-	ret = vmm_create(&cfg, &vmm);
-	if (ret) {
-		vmm_destroy(vmm);
+	cfg.image = restore ? NULL : argv[optind];
+	cfg.pause_at_prompt = do_migrate || save;
+	vmm = start(&cfg, restore);
+	if (!vmm)
 		return 2;
+	while ((why = vmm_run(vmm)) == VMM_PAUSED) {
+		fflush(stdout);
+		if (save) {
+			int ret = save_to(vmm, save);
+
+			vmm_destroy(vmm);
+			return ret ? 2 : 0;
+		}
+		vmm = migrate(vmm);
+		if (!vmm)
+			return 2;
 	}
-	why = vmm_run(vmm);
 	fflush(stdout);
 	backend_report(vmm);
 	if (why != VMM_EXIT_POWEROFF || cfg.verbose)

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/bits.h"
@@ -49,6 +50,8 @@ struct pl011 {
 	unsigned int rx_head, rx_count;
 	uint32_t ris, imsc, cr, lcr_h, ibrd, fbrd, ifls, dmacr;
 	bool level;
+	unsigned int prompt_at;		/* bytes of VMM_MIGRATE_PROMPT matched */
+	bool line_start;		/* the prompt counts only at a line's start */
 	pthread_t reader;
 	bool has_reader;
 	atomic_bool quit;
@@ -64,6 +67,17 @@ static void pl011_update(struct pl011 *u)
 	u->level = level;
 	vgic_irq_line(u->vmm->vm, vgic_irq_line_word(VGIC_IRQ_TYPE_SPI, 0,
 						     VIRT_SPI_INTID(VIRT_UART_SPI)), level);
+}
+
+/* Called with u->lock held. */
+static void rx_push(struct pl011 *u, uint8_t c)
+{
+	if (u->rx_count == RX_FIFO)
+		return;
+	u->rx[(u->rx_head + u->rx_count) % RX_FIFO] = c;
+	u->rx_count++;
+	u->ris |= INT_RX;
+	pl011_update(u);
 }
 
 static uint64_t rx_pop(struct pl011 *u)
@@ -100,13 +114,34 @@ static uint64_t reg_read(struct pl011 *u, uint64_t off)
 	}
 }
 
-static void reg_write(struct pl011 *u, uint64_t off, uint32_t val)
+/* Watch the output for the migrate prompt; stop the vCPU right after it. */
+static void prompt_watch(struct pl011 *u, struct vcpu *v, char c)
+{
+	static const char prompt[] = VMM_MIGRATE_PROMPT;
+
+	if (u->prompt_at < sizeof(prompt) - 1 && c == prompt[u->prompt_at] &&
+	    (u->prompt_at || u->line_start))
+		u->prompt_at++;
+	else
+		u->prompt_at = 0;
+	u->line_start = c == '\n';
+	if (u->prompt_at == sizeof(prompt) - 1) {
+		u->prompt_at = 0;
+		fflush(stdout);
+		atomic_store(&u->vmm->prompt_seen, true);
+		if (v)
+			vcpu_request_stop(v);
+	}
+}
+
+static void reg_write(struct pl011 *u, struct vcpu *v, uint64_t off, uint32_t val)
 {
 	switch (off) {
 	case UART_DR:
 		fputc((int)(val & 0xff), stdout);
 		if ((val & 0xff) == '\n')
 			fflush(stdout);
+		prompt_watch(u, v, (char)(val & 0xff));
 		/* The byte left at once: the TX FIFO is below its level again. */
 		u->ris |= INT_TX;
 		break;
@@ -139,9 +174,9 @@ static void pl011_write(void *opaque, struct vcpu *v, uint64_t off, unsigned int
 {
 	struct pl011 *u = opaque;
 
-	(void)v, (void)len;
+	(void)len;
 	pthread_mutex_lock(&u->lock);
-	reg_write(u, off, (uint32_t)val);
+	reg_write(u, v, off, (uint32_t)val);
 	pl011_update(u);
 	pthread_mutex_unlock(&u->lock);
 }
@@ -167,13 +202,52 @@ static void *pl011_reader(void *opaque)
 		if (read(STDIN_FILENO, &c, 1) != 1)
 			break;		/* EOF or error: no more input */
 		pthread_mutex_lock(&u->lock);
-		u->rx[(u->rx_head + u->rx_count) % RX_FIFO] = c;
-		u->rx_count++;
-		u->ris |= INT_RX;
-		pl011_update(u);
+		rx_push(u, c);
 		pthread_mutex_unlock(&u->lock);
 	}
 	return NULL;
+}
+
+void pl011_get_state(struct vmm *vmm, struct pl011_state *st)
+{
+	struct pl011 *u = vmm->uart;
+
+	pthread_mutex_lock(&u->lock);
+	*st = (struct pl011_state){ .rx_head = u->rx_head, .rx_count = u->rx_count,
+		.ris = u->ris, .imsc = u->imsc, .cr = u->cr, .lcr_h = u->lcr_h, .ibrd = u->ibrd,
+		.fbrd = u->fbrd, .ifls = u->ifls, .dmacr = u->dmacr, .level = u->level };
+	memcpy(st->rx, u->rx, sizeof(st->rx));
+	pthread_mutex_unlock(&u->lock);
+}
+
+void pl011_set_state(struct vmm *vmm, const struct pl011_state *st)
+{
+	struct pl011 *u = vmm->uart;
+
+	pthread_mutex_lock(&u->lock);
+	memcpy(u->rx, st->rx, sizeof(u->rx));
+	u->rx_head = st->rx_head % RX_FIFO;
+	u->rx_count = MIN(st->rx_count, (uint32_t)RX_FIFO);
+	u->ris = st->ris & INT_ALL;
+	u->imsc = st->imsc & INT_ALL;
+	u->cr = st->cr;
+	u->lcr_h = st->lcr_h;
+	u->ibrd = st->ibrd;
+	u->fbrd = st->fbrd;
+	u->ifls = st->ifls;
+	u->dmacr = st->dmacr;
+	u->level = st->level;
+	pl011_update(u);
+	pthread_mutex_unlock(&u->lock);
+}
+
+void pl011_type(struct vmm *vmm, uint8_t c)
+{
+	struct pl011 *u = vmm->uart;
+
+	pthread_mutex_lock(&u->lock);
+	rx_push(u, c);
+	pthread_mutex_unlock(&u->lock);
 }
 
 int pl011_create(struct vmm *vmm, struct mmio_dev *dev)
@@ -183,6 +257,7 @@ int pl011_create(struct vmm *vmm, struct mmio_dev *dev)
 	if (!u)
 		return -ENOMEM;
 	u->vmm = vmm;
+	u->line_start = true;
 	pthread_mutex_init(&u->lock, NULL);
 	vmm->uart = u;
 	u->has_reader = !pthread_create(&u->reader, NULL, pl011_reader, u);

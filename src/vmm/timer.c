@@ -32,6 +32,12 @@ uint64_t timer_counter(struct vmm *vmm)
 	return (vmm_now_ns() - vmm->t0_ns) / NS_PER_TICK;
 }
 
+void timer_set_counter(struct vmm *vmm, uint64_t cnt)
+{
+	/* Wraps harmlessly: timer_counter() subtracts modulo 2^64. */
+	vmm->t0_ns = vmm_now_ns() - cnt * NS_PER_TICK;
+}
+
 static bool timer_istatus(const struct gtimer *t, uint64_t cnt)
 {
 	return FIELD_GET(CNT_CTL, ENABLE, t->ctl) && cnt >= t->cval;

@@ -111,7 +111,7 @@ static uint64_t timeout_deadline(struct vmm *vmm)
 {
 	if (vmm->cfg.timeout_s <= 0)
 		return NEVER;
-	return vmm->t0_ns + (uint64_t)(vmm->cfg.timeout_s * NS_PER_SEC);
+	return vmm->start_ns + (uint64_t)(vmm->cfg.timeout_s * NS_PER_SEC);
 }
 
 /* Drive every timer line; the earliest future event (timer or timeout). */
@@ -261,6 +261,9 @@ enum vmm_exit vmm_run(struct vmm *vmm)
 			last = v->idx;
 		}
 		run_one(vmm, v, nr_runnable, next, quantum_end);
+		/* Between slices every vCPU is at an instruction boundary. */
+		if (vmm->cfg.pause_at_prompt && atomic_exchange(&vmm->prompt_seen, false))
+			return VMM_PAUSED;
 	}
 	return atomic_load(&vmm->exit);
 }
@@ -362,7 +365,7 @@ int vmm_create(const struct vmm_config *cfg, struct vmm **vmmp)
 	vmm->cfg = *cfg;
 	vmm->nr_vcpus = cfg->nr_vcpus;
 	vmm->ram_size = cfg->ram_mib << 20;
-	vmm->t0_ns = vmm_now_ns();
+	vmm->t0_ns = vmm->start_ns = vmm_now_ns();
 	pthread_mutex_init(&vmm->lock, NULL);
 	pthread_mutex_init(&vmm->tick_lock, NULL);
 	pthread_condattr_init(&ca);
@@ -392,7 +395,7 @@ int vmm_create(const struct vmm_config *cfg, struct vmm **vmmp)
 			return ret;
 	}
 	ret = devices_create(vmm);
-	if (!ret)
+	if (!ret && cfg->image)
 		ret = boot_setup(vmm);
 	if (!ret) {
 		vmm->has_ticker = !pthread_create(&vmm->ticker, NULL, ticker_main, vmm);

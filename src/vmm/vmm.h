@@ -45,7 +45,12 @@ struct vmm_config {
 	double timeout_s;	/* 0: none */
 	bool its;
 	bool verbose;
+	bool pause_at_prompt;	/* vmm_run returns VMM_PAUSED at the migrate prompt */
 };
+
+/* What the guest prints when it is ready to be migrated (then waits for a key). */
+#define VMM_MIGRATE_PROMPT	"Now migrate the VM, then press a key to continue..."
+
 
 /* Why the machine stopped; exit status of `vgic run` follows from it. */
 enum vmm_exit {
@@ -55,6 +60,7 @@ enum vmm_exit {
 	VMM_EXIT_TIMEOUT,	/* --timeout elapsed */
 	VMM_EXIT_RUNAWAY,	/* fetch from non-RAM, exception loop, all vCPUs off */
 	VMM_EXIT_ERROR,		/* the VMM itself failed */
+	VMM_PAUSED,		/* at the migrate prompt (cfg.pause_at_prompt): not an exit */
 };
 
 enum vcpu_power { VCPU_OFF = 0, VCPU_ON };
@@ -115,6 +121,8 @@ struct vmm {
 	uint64_t entry;
 	uint64_t dtb_addr;
 	uint64_t t0_ns;			/* counter epoch: CNTVCT = 0 at boot */
+	uint64_t start_ns;		/* when this VMM started: --timeout counts from it */
+	atomic_bool prompt_seen;	/* the UART printed VMM_MIGRATE_PROMPT */
 	_Atomic int exit;		/* enum vmm_exit */
 	char exit_msg[256];
 
@@ -146,7 +154,8 @@ struct vmm {
 #define NEVER UINT64_MAX
 
 /* --- vmm.c: machine and run loop --- */
-/* Build the machine for @cfg; 0 or a negative errno (message on stderr). */
+/* Build the machine for @cfg; 0 or a negative errno (message on stderr).
+ * Without cfg->image every vCPU stays off: a snapshot is applied next. */
 int vmm_create(const struct vmm_config *cfg, struct vmm **vmmp);
 /* Run until the guest powers off or the VMM gives up; returns enum vmm_exit. */
 enum vmm_exit vmm_run(struct vmm *vmm);
@@ -213,6 +222,8 @@ uint64_t timer_update(struct vcpu *v);
 bool timer_sysreg_read(struct vcpu *v, uint32_t enc, uint64_t *val);
 bool timer_sysreg_write(struct vcpu *v, uint32_t enc, uint64_t val);
 void timer_reset(struct vcpu *v);
+/* Make the counter read @cnt now (a restored VM's time goes on from there). */
+void timer_set_counter(struct vmm *vmm, uint64_t cnt);
 
 /* --- psci.c --- */
 /* Handle a PSCI call (function in x0) from @v; writes the result to x0. */
@@ -227,6 +238,16 @@ void mmio_unmap(struct vcpu *v);
 /* --- pl011.c, virtio_mmio.c, testdev.c --- */
 int pl011_create(struct vmm *vmm, struct mmio_dev *dev);
 void pl011_destroy(struct vmm *vmm);
+/* The UART's registers and RX FIFO, for snapshots. */
+struct pl011_state {
+	uint8_t rx[16];
+	uint32_t rx_head, rx_count, ris, imsc, cr, lcr_h, ibrd, fbrd, ifls, dmacr, level;
+};
+void pl011_get_state(struct vmm *vmm, struct pl011_state *st);
+/* Load @st; the GIC already holds the line level it implies. */
+void pl011_set_state(struct vmm *vmm, const struct pl011_state *st);
+/* A key typed on the console: into the RX FIFO (dropped if it is full). */
+void pl011_type(struct vmm *vmm, uint8_t c);
 void virtio_mmio_dev(struct vmm *vmm, struct mmio_dev *dev);
 int testdev_create(struct vmm *vmm, struct mmio_dev *dev);
 void testdev_destroy(struct vmm *vmm);
@@ -243,5 +264,25 @@ uint32_t backend_done(struct vmm *vmm);
 /* Stop the backend and print delivered count, rate and latency percentiles. */
 void backend_report(struct vmm *vmm);
 void backend_destroy(struct vmm *vmm);
+
+/* --- snapshot.c: the whole VM as one checked byte string --- */
+struct snap;
+/* Save @vmm (stopped between slices) into a malloc'ed *@bufp; @at_prompt is
+ * recorded so a restore types the key the guest waits for.  -ENOMEM and the
+ * errors of vgic_vm_save_state(). */
+int snapshot_save(struct vmm *vmm, bool at_prompt, void **bufp, size_t *lenp);
+/* Check a whole snapshot (magic, version, CRC, every section in range)
+ * without touching any VM; -EINVAL, -EOPNOTSUPP (version), -ENOMEM.  The
+ * parsed view points into @buf, which must outlive it. */
+int snapshot_parse(const void *buf, size_t len, struct snap **sp);
+void snapshot_free(struct snap *s);
+/* The machine shape (vCPUs, RAM, ITS) the snapshot needs, into @cfg. */
+void snapshot_shape(const struct snap *s, struct vmm_config *cfg);
+bool snapshot_at_prompt(const struct snap *s);
+/* Load a parsed snapshot into a fresh VM built from snapshot_shape()
+ * without an image; -EINVAL on another shape, else vgic_vm_restore_state()'s. */
+int snapshot_apply(struct vmm *vmm, const struct snap *s);
+int snapshot_write_file(const char *path, const void *buf, size_t len);
+int snapshot_read_file(const char *path, void **bufp, size_t *lenp);
 
 #endif

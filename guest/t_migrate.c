@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interrupt state across a migration (`vgic run --migrate`, or `--save`
+ * then `--restore`).  Before the prompt: devices, events and two collections
+ * mapped through the ITS, a third collection left unmapped, one LPI left
+ * pending behind the priority mask and one pending while disabled in the
+ * property table.  After the key: every mapping still translates to the same
+ * LPI on the same vCPU, each pending LPI fires exactly once when unmasked,
+ * the LPI priorities and enables are what they were, and the collection left
+ * unmapped can be mapped now and delivers.  Needs 2 vCPUs; vgic only.
+ */
+#include "its.h"
+
+#define WAIT_US		200000
+#define KEY_WAIT_US	20000000	/* the VMM migrates, then types the key */
+#define UART_DR		0x00
+#define UART_FR		0x18
+#define FR_RXFE		(1u << 4)
+
+#define DEV_A		1
+#define DEV_B		2
+#define ICID_UNMAPPED	2
+
+#define LPI_A		(LPI_BASE + 0)	/* DEV_A event 0 -> collection 0 (vCPU 0) */
+#define LPI_B		(LPI_BASE + 1)	/* DEV_A event 1 -> collection 1 (vCPU 1) */
+#define LPI_HI		(LPI_BASE + 2)	/* DEV_B event 3 -> vCPU 0, priority above the mask */
+#define LPI_UNM		(LPI_BASE + 3)	/* DEV_B event 4 -> the unmapped collection */
+#define LPI_PMR		(LPI_BASE + 4)	/* DEV_B event 5: left pending, masked by PMR */
+#define LPI_OFF		(LPI_BASE + 5)	/* DEV_B event 6: left pending, disabled */
+#define LPI_DIS		(LPI_BASE + 6)	/* DEV_B event 7: disabled, nothing pending */
+
+#define PRIO_HI		0x80
+#define PRIO_LO		0xa0
+#define PMR_MID		0x90		/* lets PRIO_HI through, masks PRIO_LO */
+#define PMR_OPEN	0xff
+
+#define MIG_PATTERN	0x0123456789abcdefULL
+
+static volatile bool online;
+
+void secondary_main(unsigned int idx)
+{
+	(void)idx;
+	gic_cpu_init();
+	its_cpu_init();
+	irq_hook = gic_default_irq;
+	online = true;
+	dsb();
+	irq_enable();
+	for (;;)
+		wfi();
+}
+
+static void pmr_write(uint64_t pmr)
+{
+	sysreg_write(S3_0_C4_C6_0, pmr);	/* ICC_PMR_EL1 */
+	isb();
+}
+
+/* Did @cpu take @lpi exactly once within the wait? */
+static bool got(unsigned int cpu, uint32_t lpi)
+{
+	wait_until(irq_log_count(cpu, lpi) >= 1, WAIT_US);
+	wait_until(false, 2000);
+	return irq_log_count(cpu, lpi) == 1;
+}
+
+static bool none(unsigned int cpu)
+{
+	wait_until(false, 5000);
+	return irq_logs[cpu].n == 0;
+}
+
+static bool map_all(void)
+{
+	lpi_config(LPI_A, PRIO_LO, true);
+	lpi_config(LPI_B, PRIO_LO, true);
+	lpi_config(LPI_HI, PRIO_HI, true);
+	lpi_config(LPI_UNM, PRIO_LO, true);
+	lpi_config(LPI_PMR, PRIO_LO, true);
+	lpi_config(LPI_OFF, PRIO_LO, false);
+	lpi_config(LPI_DIS, PRIO_LO, false);
+	return its_mapc(0, 0) && its_mapc(1, 1) && its_mapd(DEV_A, 4) && its_mapd(DEV_B, 4) &&
+	       its_mapti(DEV_A, 0, LPI_A, 0) && its_mapti(DEV_A, 1, LPI_B, 1) &&
+	       its_mapti(DEV_B, 3, LPI_HI, 0) && its_mapti(DEV_B, 4, LPI_UNM, ICID_UNMAPPED) &&
+	       its_mapti(DEV_B, 5, LPI_PMR, 0) && its_mapti(DEV_B, 6, LPI_OFF, 0) &&
+	       its_mapti(DEV_B, 7, LPI_DIS, 0) && its_invall(0) && its_invall(1) && its_sync(0);
+}
+
+/* Everything the migration must carry, set up and checked once before it. */
+static void before(void)
+{
+	bool ok = map_all();
+
+	check("pre-map", ok, "command queue stalled");
+	irq_log_reset();
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_A, 0) && its_dev_cmd(ITS_CMD_INT, DEV_A, 1);
+	check("pre-translate", ok && got(0, LPI_A) && got(1, LPI_B), "n=%u/%u", irq_logs[0].n,
+	      irq_logs[1].n);
+
+	/* An INT to an unmapped collection is dropped (nothing arrives). */
+	irq_log_reset();
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 4) && its_sync(0);
+	check("pre-unmapped-collection", ok && none(0) && none(1), "n=%u/%u", irq_logs[0].n,
+	      irq_logs[1].n);
+
+	/* Two LPIs left pending: one behind the priority mask, one disabled. */
+	irq_log_reset();
+	pmr_write(PMR_MID);
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 5) && its_dev_cmd(ITS_CMD_INT, DEV_B, 6) &&
+	     its_sync(0);
+	check("pre-pending", ok && none(0), "n=%u", irq_logs[0].n);
+}
+
+static uint8_t wait_key(void)
+{
+	if (!wait_until(!(mmio_read32(UART_BASE + UART_FR) & FR_RXFE), KEY_WAIT_US))
+		return 0;
+	return (uint8_t)mmio_read32(UART_BASE + UART_DR);
+}
+
+static void after(uint64_t cnt_before)
+{
+	uint64_t fp;
+	bool ok;
+
+	__asm__ volatile("fmov %0, d31" : "=r"(fp));
+	check("fp-register", fp == MIG_PATTERN, "d31=%lx", (unsigned long)fp);
+	check("counter-monotonic", counter() >= cnt_before, "");
+	check("pmr-kept", sysreg_read(S3_0_C4_C6_0) == PMR_MID, "pmr=%lx",
+	      (unsigned long)sysreg_read(S3_0_C4_C6_0));
+	check("pending-held", irq_logs[0].n == 0 && none(0), "n=%u", irq_logs[0].n);
+
+	/* Priority survived: PRIO_HI passes the mask that holds PRIO_LO. */
+	irq_log_reset();
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 3);
+	check("lpi-priority-kept", ok && got(0, LPI_HI) && irq_logs[0].n == 1, "n=%u",
+	      irq_logs[0].n);
+
+	irq_log_reset();
+	pmr_write(PMR_OPEN);
+	check("pending-pmr-fires-once", got(0, LPI_PMR) && irq_logs[0].n == 1, "n=%u",
+	      irq_logs[0].n);
+
+	/* Enable survived: the disabled LPI takes an INT but is not delivered. */
+	irq_log_reset();
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 7) && its_sync(0);
+	check("lpi-disable-kept", ok && none(0), "n=%u", irq_logs[0].n);
+
+	irq_log_reset();
+	lpi_config(LPI_OFF, PRIO_LO, true);
+	lpi_config(LPI_DIS, PRIO_LO, true);
+	ok = its_dev_cmd(ITS_CMD_INV, DEV_B, 6) && its_dev_cmd(ITS_CMD_INV, DEV_B, 7);
+	check("pending-disabled-fires-once", ok && got(0, LPI_OFF) && got(0, LPI_DIS) &&
+	      irq_logs[0].n == 2, "n=%u", irq_logs[0].n);
+
+	irq_log_reset();
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_A, 0) && its_dev_cmd(ITS_CMD_INT, DEV_A, 1) &&
+	     its_dev_cmd(ITS_CMD_INT, DEV_B, 3);
+	check("mappings-translate", ok && got(0, LPI_A) && got(1, LPI_B) && got(0, LPI_HI) &&
+	      irq_logs[0].n == 2 && irq_logs[1].n == 1, "n=%u/%u", irq_logs[0].n, irq_logs[1].n);
+
+	/* Through GITS_TRANSLATER too: DeviceID 0 is unmapped, nothing comes. */
+	irq_log_reset();
+	mmio_write32(GITS_BASE + GITS_TRANSLATER, 0);
+	check("unmapped-device-silent", none(0) && none(1), "n=%u/%u", irq_logs[0].n,
+	      irq_logs[1].n);
+
+	irq_log_reset();
+	ok = its_mapc(ICID_UNMAPPED, 1) && its_dev_cmd(ITS_CMD_INT, DEV_B, 4);
+	check("late-collection-delivers", ok && got(1, LPI_UNM) && irq_logs[0].n == 0, "n=%u/%u",
+	      irq_logs[0].n, irq_logs[1].n);
+}
+
+int main(const void *fdt)
+{
+	uint64_t pattern = MIG_PATTERN, cnt;
+	uint8_t key;
+
+	boot_fdt = fdt;
+	print("t_migrate: the interrupt state across a migration\n");
+	gic_dist_init();
+	gic_cpu_init();
+	irq_hook = gic_default_irq;
+	if (!its_present()) {
+		skip("its", "no ITS in this machine");
+		return summary();
+	}
+	its_init();
+	its_cpu_init();
+	check("cpu1-online", cpu_start(1) == 0 && wait_until(online, WAIT_US), "");
+	irq_enable();
+	before();
+
+	__asm__ volatile("fmov d31, %0" :: "r"(pattern));
+	cnt = counter();
+	print("Now migrate the VM, then press a key to continue...\n");
+	key = wait_key();
+	check("key", key != 0, "no key within %u s", KEY_WAIT_US / 1000000);
+	after(cnt);
+	return summary();
+}
