@@ -9,6 +9,8 @@
  * the LPI priorities and enables are what they were, and the collection left
  * unmapped can be mapped now and delivers.  Needs 2 vCPUs; vgic only.
  */
+#include <stddef.h>
+
 #include "its.h"
 
 #define WAIT_US		200000
@@ -37,6 +39,67 @@
 #define MIG_PATTERN	0x0123456789abcdefULL
 
 static volatile bool online;
+
+/* EL0/EL1 system registers the VMM must carry, with values to recognise. */
+#define SYSREG_SET(name, val)	{ #name, val }
+static const struct { const char *name; uint64_t val; } sysreg_vals[] = {
+	SYSREG_SET(tpidr_el0, 0x1111222233334444ULL),
+	SYSREG_SET(tpidrro_el0, 0x5555666677778888ULL),
+	SYSREG_SET(tpidr_el1, 0x99990000aaaabbbbULL),
+	SYSREG_SET(contextidr_el1, 0x42),
+	SYSREG_SET(mair_el1, 0x44ff00),
+	SYSREG_SET(ttbr1_el1, 0x40001000),
+	SYSREG_SET(cntkctl_el1, 0x3),
+};
+
+static void sysregs_set(void)
+{
+	sysreg_write(tpidr_el0, sysreg_vals[0].val);
+	sysreg_write(tpidrro_el0, sysreg_vals[1].val);
+	sysreg_write(tpidr_el1, sysreg_vals[2].val);
+	sysreg_write(contextidr_el1, sysreg_vals[3].val);
+	sysreg_write(mair_el1, sysreg_vals[4].val);
+	sysreg_write(ttbr1_el1, sysreg_vals[5].val);
+	sysreg_write(cntkctl_el1, sysreg_vals[6].val);
+	isb();
+}
+
+/* Timers armed but masked (IMASK) with deadlines far ahead: kept as set. */
+#define TIMER_CTL	0x3		/* ENABLE | IMASK */
+#define TIMER_AHEAD	(1ULL << 40)
+
+static uint64_t timers_set(void)
+{
+	uint64_t cval = counter() + TIMER_AHEAD;
+
+	sysreg_write(cntv_cval_el0, cval);
+	sysreg_write(cntp_cval_el0, cval + 1);
+	sysreg_write(cntv_ctl_el0, TIMER_CTL);
+	sysreg_write(cntp_ctl_el0, TIMER_CTL);
+	isb();
+	return cval;
+}
+
+static bool timers_kept(uint64_t cval)
+{
+	return sysreg_read(cntv_cval_el0) == cval && sysreg_read(cntp_cval_el0) == cval + 1 &&
+	       sysreg_read(cntv_ctl_el0) == TIMER_CTL && sysreg_read(cntp_ctl_el0) == TIMER_CTL;
+}
+
+/* The first register that lost its value, or NULL. */
+static const char *sysregs_lost(void)
+{
+	const uint64_t now[] = {
+		sysreg_read(tpidr_el0), sysreg_read(tpidrro_el0), sysreg_read(tpidr_el1),
+		sysreg_read(contextidr_el1), sysreg_read(mair_el1), sysreg_read(ttbr1_el1),
+		sysreg_read(cntkctl_el1),
+	};
+
+	for (unsigned int i = 0; i < sizeof(now) / sizeof(now[0]); i++)
+		if (now[i] != sysreg_vals[i].val)
+			return sysreg_vals[i].name;
+	return NULL;
+}
 
 void secondary_main(unsigned int idx)
 {
@@ -119,14 +182,17 @@ static uint8_t wait_key(void)
 	return (uint8_t)mmio_read32(UART_BASE + UART_DR);
 }
 
-static void after(uint64_t cnt_before)
+static void after(uint64_t cnt_before, uint64_t cval)
 {
 	uint64_t fp;
 	bool ok;
 
 	__asm__ volatile("fmov %0, d31" : "=r"(fp));
 	check("fp-register", fp == MIG_PATTERN, "d31=%lx", (unsigned long)fp);
+	check("sysregs-kept", !sysregs_lost(), "%s", sysregs_lost());
 	check("counter-monotonic", counter() >= cnt_before, "");
+	check("timers-kept", timers_kept(cval), "cntv ctl %lx cval %lx",
+	      (unsigned long)sysreg_read(cntv_ctl_el0), (unsigned long)sysreg_read(cntv_cval_el0));
 	check("pmr-kept", sysreg_read(S3_0_C4_C6_0) == PMR_MID, "pmr=%lx",
 	      (unsigned long)sysreg_read(S3_0_C4_C6_0));
 	check("pending-held", irq_logs[0].n == 0 && none(0), "n=%u", irq_logs[0].n);
@@ -174,7 +240,7 @@ static void after(uint64_t cnt_before)
 
 int main(const void *fdt)
 {
-	uint64_t pattern = MIG_PATTERN, cnt;
+	uint64_t pattern = MIG_PATTERN, cnt, cval;
 	uint8_t key;
 
 	boot_fdt = fdt;
@@ -192,11 +258,13 @@ int main(const void *fdt)
 	irq_enable();
 	before();
 
+	sysregs_set();
+	cval = timers_set();
 	__asm__ volatile("fmov d31, %0" :: "r"(pattern));
 	cnt = counter();
 	print("Now migrate the VM, then press a key to continue...\n");
 	key = wait_key();
 	check("key", key != 0, "no key within %u s", KEY_WAIT_US / 1000000);
-	after(cnt);
+	after(cnt, cval);
 	return summary();
 }
