@@ -19,6 +19,10 @@
  *
  * irqfd: eventfd write until the vCPU sees the interrupt pending
  * (vgic_vcpu_pending), for an MSI route (through the ITS) and an SPI route.
+ *
+ * Save/restore: SAVE_TABLES of 65536 mapped events (2048 devices x 32; with
+ * 16 LPI ID bits they share the 57344 LPIs), then RESTORE_TABLES of that RAM
+ * into a fresh VM.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -280,10 +284,54 @@ static struct irqfd_row irqfd_cell(void)
 	return r;
 }
 
+#define SR_DEVICES	2048u
+#define SR_EVENTS	32u
+
+struct sr_row {
+	uint64_t events;
+	double save_ms, restore_ms;
+};
+
+static struct sr_row save_restore_cell(void)
+{
+	uint64_t itt = SR_DEVICES * bits_itt_size(SR_EVENTS), t0;
+	struct bits_vm *src = bits_vm_new(SWEEP_VCPUS, itt);
+	struct bits_vm *dst = bits_vm_new_for_restore(SWEEP_VCPUS, itt);
+	struct vgic_its_stats st;
+	struct sr_row r;
+
+	for (uint32_t d = 0; d < SR_DEVICES; d++) {
+		bits_mapd(src, d, SR_EVENTS);
+		for (uint32_t e = 0; e < SR_EVENTS; e++) {
+			uint32_t n = (d * SR_EVENTS + e) % BITS_NR_LPIS;
+
+			bits_mapti(src, d, e, 8192 + n, (uint16_t)(n % SWEEP_VCPUS));
+		}
+	}
+	bits_flush(src);
+	t0 = bench_now_ns();
+	bits_check(vgic_its_set_attr(src->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_SAVE_TABLES, 0),
+		   "SAVE_TABLES");
+	r.save_ms = (double)(bench_now_ns() - t0) / 1e6;
+	memcpy(dst->ram, src->ram, src->ram_size);
+	t0 = bench_now_ns();
+	bits_check(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_RESTORE_TABLES, 0),
+		   "RESTORE_TABLES");
+	r.restore_ms = (double)(bench_now_ns() - t0) / 1e6;
+	bits_check(vgic_its_get_stats(dst->vm, 0, &st), "vgic_its_get_stats");
+	r.events = st.mapped_events;
+	if (r.events != (uint64_t)SR_DEVICES * SR_EVENTS)
+		bits_check(-EIO, "RESTORE_TABLES restored a different number of events");
+	bits_vm_free(src);
+	bits_vm_free(dst);
+	return r;
+}
+
 struct results {
 	struct dev_row dev[ARRAY_SIZE(dev_counts)];
 	struct vcpu_row vcpu[ARRAY_SIZE(vcpu_counts)];
 	struct irqfd_row irqfd;
+	struct sr_row sr;
 };
 
 static void print_table(const struct results *res)
@@ -324,6 +372,8 @@ static void print_table(const struct results *res)
 	printf("\n\nirqfd, eventfd write to pending seen (p50 of %u): MSI %llu ns, SPI %llu ns\n",
 	       IRQFD_ROUNDS, (unsigned long long)res->irqfd.msi_p50,
 	       (unsigned long long)res->irqfd.spi_p50);
+	printf("ITS tables, %llu mapped events: SAVE_TABLES %.2f ms, RESTORE_TABLES %.2f ms\n",
+	       (unsigned long long)res->sr.events, res->sr.save_ms, res->sr.restore_ms);
 }
 
 static void print_json(const struct results *res)
@@ -346,8 +396,10 @@ static void print_json(const struct results *res)
 		       i ? "," : "", vcpu_counts[i], r->heap_per_vcpu, r->msi_ns, r->ack_ns,
 		       r->line_ns, r->pending_ns);
 	}
-	printf("],\"irqfd_msi_p50_ns\":%llu,\"irqfd_spi_p50_ns\":%llu}\n",
-	       (unsigned long long)res->irqfd.msi_p50, (unsigned long long)res->irqfd.spi_p50);
+	printf("],\"irqfd_msi_p50_ns\":%llu,\"irqfd_spi_p50_ns\":%llu,\"sr_events\":%llu,"
+	       "\"save_tables_ms\":%.3f,\"restore_tables_ms\":%.3f}\n",
+	       (unsigned long long)res->irqfd.msi_p50, (unsigned long long)res->irqfd.spi_p50,
+	       (unsigned long long)res->sr.events, res->sr.save_ms, res->sr.restore_ms);
 }
 
 int bench_host(int argc, char **argv)
@@ -369,6 +421,7 @@ int bench_host(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(vcpu_counts); i++)
 		res.vcpu[i] = vcpu_cell(vcpu_counts[i]);
 	res.irqfd = irqfd_cell();
+	res.sr = save_restore_cell();
 	if (json)
 		print_json(&res);
 	else

@@ -113,7 +113,8 @@ void bits_clear(struct bits_vm *b, uint32_t dev, uint32_t ev)
 	queue(b, FIELD_DP(CMD_0, DEVICEID, dev) | ITS_CMD_CLEAR, FIELD_DP(CMD_1, EVENTID, ev), 0);
 }
 
-static void guest_setup(struct bits_vm *b)
+/* Redistributors and the ITS's tables, as before a restore: ITS off, nothing mapped. */
+static void tables_setup(struct bits_vm *b)
 {
 	wr(b, BITS_DIST + GICD_CTLR, 4, FIELD_DP(GICD_CTLR, ENABLE_G1A, 1));
 	memset(b->ram + R_PROP, LPI_PRIO | 1, BITS_NR_LPIS);	/* enabled */
@@ -131,6 +132,11 @@ static void guest_setup(struct bits_vm *b)
 	   FIELD_DP(GITS_BASER, PAGE_SIZE, GITS_BASER_PAGE_64K) | (BITS_RAM + R_COLLTBL));
 	wr(b, BITS_ITS + GITS_CBASER, 8, FIELD_DP(GITS_CBASER, VALID, 1) |
 	   (BITS_RAM + R_QUEUE) | (R_QUEUE_PAGES - 1));
+}
+
+static void guest_setup(struct bits_vm *b)
+{
+	tables_setup(b);
 	wr(b, BITS_ITS + GITS_CTLR, 4, FIELD_DP(GITS_CTLR, ENABLED, 1));
 	for (uint32_t c = 0; c < b->nr_vcpus; c++)
 		queue(b, ITS_CMD_MAPC, 0,
@@ -138,7 +144,7 @@ static void guest_setup(struct bits_vm *b)
 	bits_flush(b);
 }
 
-struct bits_vm *bits_vm_new(unsigned int nr_vcpus, uint64_t itt_bytes)
+static struct bits_vm *vm_new(unsigned int nr_vcpus, uint64_t itt_bytes, bool enable)
 {
 	struct bits_vm *b = calloc(1, sizeof(*b));
 	uint64_t itt_base = ROUND_UP(R_PEND + nr_vcpus * PEND_STRIDE, PAGE_64K);
@@ -158,11 +164,24 @@ struct bits_vm *bits_vm_new(unsigned int nr_vcpus, uint64_t itt_bytes)
 	bits_check(vgic_its_set_addr(b->vm, 0, BITS_ITS), "ITS address");
 	bits_check(vgic_vm_add_ram(b->vm, BITS_RAM, b->ram_size, b->ram), "vgic_vm_add_ram");
 	bits_check(vgic_vm_init(b->vm), "vgic_vm_init");
-	guest_setup(b);
+	if (enable)
+		guest_setup(b);
+	else
+		tables_setup(b);
 	return b;
 oom:
 	fprintf(stderr, "vgic bench: out of memory\n");
 	exit(1);
+}
+
+struct bits_vm *bits_vm_new(unsigned int nr_vcpus, uint64_t itt_bytes)
+{
+	return vm_new(nr_vcpus, itt_bytes, true);
+}
+
+struct bits_vm *bits_vm_new_for_restore(unsigned int nr_vcpus, uint64_t itt_bytes)
+{
+	return vm_new(nr_vcpus, itt_bytes, false);
 }
 
 void bits_vm_free(struct bits_vm *b)

@@ -9,6 +9,7 @@
 #ifndef VGIC_TOOLS_BENCH_ITS_H
 #define VGIC_TOOLS_BENCH_ITS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <vgic/vgic.h>
@@ -31,6 +32,9 @@ struct bits_vm {
 
 /* A VM of @nr_vcpus vCPUs with room for @itt_bytes of ITTs; LPIs on, ITS enabled. */
 struct bits_vm *bits_vm_new(unsigned int nr_vcpus, uint64_t itt_bytes);
+/* The same layout with the ITS tables programmed but the ITS off and nothing
+ * mapped: the destination of RESTORE_TABLES. */
+struct bits_vm *bits_vm_new_for_restore(unsigned int nr_vcpus, uint64_t itt_bytes);
 void bits_vm_free(struct bits_vm *b);
 
 /* Queue MAPD of @dev with an ITT for @nr_events events. */
