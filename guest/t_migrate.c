@@ -40,6 +40,54 @@
 
 static volatile bool online;
 
+/*
+ * vCPU 0 runs with the MMU on, devices and RAM identity-mapped (Unicorn
+ * 2.0.1 faults any access where VA != PA).  AT S1E1R after the migration
+ * finding the same PA through the tables shows the translation regime
+ * (SCTLR, TCR, TTBR0) came along: a lost TTBR0 walks from PA 0 and faults.
+ */
+#define GIB		(1UL << 30)
+#define RAM_PA		0x40000000UL
+#define PTE_BLOCK	1UL
+#define PTE_AF		(1UL << 10)
+#define PTE_SH_INNER	(3UL << 8)
+#define PTE_ATTR(n)	((uint64_t)(n) << 2)
+#define TCR_VALUE	(25UL | (25UL << 16) | (2UL << 30) | (2UL << 32) | \
+			 (1UL << 8) | (1UL << 10) | (3UL << 12) | \
+			 (1UL << 24) | (1UL << 26) | (3UL << 28))
+#define SCTLR_MMU	((1UL << 0) | (1UL << 2) | (1UL << 12))	/* M, C, I */
+
+static uint64_t ttbr0_l1[512] __attribute__((aligned(4096)));
+static volatile uint64_t probe_word;
+
+static void mmu_on(void)
+{
+	ttbr0_l1[0] = 0 | PTE_BLOCK | PTE_AF | PTE_ATTR(0);
+	ttbr0_l1[1] = RAM_PA | PTE_BLOCK | PTE_AF | PTE_SH_INNER | PTE_ATTR(1);
+	dsb();
+	sysreg_write(tcr_el1, TCR_VALUE);
+	sysreg_write(ttbr0_el1, (uint64_t)ttbr0_l1);
+	isb();
+	__asm__ volatile("tlbi vmalle1\n dsb sy\n isb" ::: "memory");
+	sysreg_write(sctlr_el1, sysreg_read(sctlr_el1) | SCTLR_MMU);
+	isb();
+}
+
+#define PAR_F		1UL
+#define PAR_PA_MASK	0x0000fffffffff000UL
+
+/* The PA the stage-1 walk gives for probe_word, or PAR_EL1 if it faults. */
+static uint64_t walk_pa(void)
+{
+	uint64_t va = (uint64_t)&probe_word, par;
+
+	__asm__ volatile("at s1e1r, %0\n isb" :: "r"(va) : "memory");
+	par = sysreg_read(par_el1);
+	if (par & PAR_F)
+		return par;
+	return (par & PAR_PA_MASK) | (va & 0xfff);
+}
+
 /* EL0/EL1 system registers the VMM must carry, with values to recognise. */
 #define SYSREG_SET(name, val)	{ #name, val }
 static const struct { const char *name; uint64_t val; } sysreg_vals[] = {
@@ -190,6 +238,9 @@ static void after(uint64_t cnt_before, uint64_t cval)
 	__asm__ volatile("fmov %0, d31" : "=r"(fp));
 	check("fp-register", fp == MIG_PATTERN, "d31=%lx", (unsigned long)fp);
 	check("sysregs-kept", !sysregs_lost(), "%s", sysregs_lost());
+	check("mmu-kept", (sysreg_read(sctlr_el1) & SCTLR_MMU) == SCTLR_MMU &&
+	      walk_pa() == (uint64_t)&probe_word, "sctlr=%lx pa=%lx",
+	      (unsigned long)sysreg_read(sctlr_el1), (unsigned long)walk_pa());
 	check("counter-monotonic", counter() >= cnt_before, "");
 	check("timers-kept", timers_kept(cval), "cntv ctl %lx cval %lx",
 	      (unsigned long)sysreg_read(cntv_ctl_el0), (unsigned long)sysreg_read(cntv_cval_el0));
@@ -259,6 +310,9 @@ int main(const void *fdt)
 	before();
 
 	sysregs_set();
+	mmu_on();
+	check("pre-mmu", walk_pa() == (uint64_t)&probe_word, "walk gives %lx",
+	      (unsigned long)walk_pa());
 	cval = timers_set();
 	__asm__ volatile("fmov d31, %0" :: "r"(pattern));
 	cnt = counter();
