@@ -76,8 +76,12 @@ static struct vmm *vm_from_snapshot(const void *buf, size_t len, const struct vm
 	return vmm;
 }
 
-/* Save, destroy, rebuild from the bytes: a migration to this same host. */
-static struct vmm *migrate(struct vmm *vmm)
+/*
+ * Save, rebuild from the bytes, destroy the source: a migration to this same
+ * host.  As a real migration, the source is destroyed only once the
+ * destination is up; if that fails the source goes on (*@failed is set).
+ */
+static struct vmm *migrate(struct vmm *vmm, bool *failed)
 {
 	struct vmm_config cfg = vmm->cfg;
 	struct vmm *fresh;
@@ -85,13 +89,20 @@ static struct vmm *migrate(struct vmm *vmm)
 	size_t len;
 
 	if (snapshot_save(vmm, true, &buf, &len)) {
-		vmm_destroy(vmm);
-		return NULL;
+		fresh = NULL;
+	} else {
+		pl011_stop_input(vmm);
+		fresh = vm_from_snapshot(buf, len, &cfg);
+		free(buf);
+	}
+	if (!fresh) {
+		fprintf(stderr, "vgic run: migration failed: the VM goes on where it was\n");
+		*failed = true;
+		pl011_type(vmm, MIGRATE_KEY);
+		return vmm;
 	}
 	vmm_destroy(vmm);
-	fresh = vm_from_snapshot(buf, len, &cfg);
-	free(buf);
-	if (fresh && cfg.verbose)
+	if (cfg.verbose)
 		fprintf(stderr, "vgic run: migrated (%zu bytes of state)\n", len);
 	return fresh;
 }
@@ -148,7 +159,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct vmm_config cfg = { .nr_vcpus = 1, .ram_mib = 128, .its = true };
 	const char *save = NULL, *restore = NULL;
-	bool do_migrate = false;
+	bool do_migrate = false, mig_failed = false;
 	struct vmm *vmm = NULL;
 	enum vmm_exit why;
 	int c;
@@ -185,9 +196,7 @@ int cmd_run(int argc, char **argv)
 			vmm_destroy(vmm);
 			return ret ? 2 : 0;
 		}
-		vmm = migrate(vmm);
-		if (!vmm)
-			return 2;
+		vmm = migrate(vmm, &mig_failed);
 	}
 	fflush(stdout);
 	backend_report(vmm);
@@ -196,5 +205,5 @@ int cmd_run(int argc, char **argv)
 	if (cfg.verbose)
 		print_stats(vmm);
 	vmm_destroy(vmm);
-	return why == VMM_EXIT_POWEROFF || why == VMM_EXIT_RESET ? 0 : 1;
+	return (why == VMM_EXIT_POWEROFF || why == VMM_EXIT_RESET) && !mig_failed ? 0 : 1;
 }

@@ -266,15 +266,24 @@ int pl011_create(struct vmm *vmm, struct mmio_dev *dev)
 	return 0;
 }
 
+void pl011_stop_input(struct vmm *vmm)
+{
+	struct pl011 *u = vmm->uart;
+
+	if (!u || !u->has_reader)
+		return;
+	atomic_store(&u->quit, true);
+	pthread_join(u->reader, NULL);
+	u->has_reader = false;
+}
+
 void pl011_destroy(struct vmm *vmm)
 {
 	struct pl011 *u = vmm->uart;
 
 	if (!u)
 		return;
-	atomic_store(&u->quit, true);
-	if (u->has_reader)
-		pthread_join(u->reader, NULL);
+	pl011_stop_input(vmm);
 	fflush(stdout);
 	pthread_mutex_destroy(&u->lock);
 	free(u);

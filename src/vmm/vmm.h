@@ -248,6 +248,8 @@ void pl011_get_state(struct vmm *vmm, struct pl011_state *st);
 void pl011_set_state(struct vmm *vmm, const struct pl011_state *st);
 /* A key typed on the console: into the RX FIFO (dropped if it is full). */
 void pl011_type(struct vmm *vmm, uint8_t c);
+/* Stop reading stdin (a VM being migrated away hands its console over). */
+void pl011_stop_input(struct vmm *vmm);
 void virtio_mmio_dev(struct vmm *vmm, struct mmio_dev *dev);
 int testdev_create(struct vmm *vmm, struct mmio_dev *dev);
 void testdev_destroy(struct vmm *vmm);
