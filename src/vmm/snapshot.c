@@ -99,15 +99,16 @@ static void crc_init(void)
 	}
 }
 
-static uint32_t crc32_of(const uint8_t *p, size_t len)
+/* zlib's convention: start from 0, feed pieces in order. */
+static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t len)
 {
-	uint32_t c = 0xffffffffu;
+	uint32_t c = ~crc;
 
 	if (!crc_table[1])
 		crc_init();
 	for (size_t i = 0; i < len; i++)
 		c = crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
+	return ~c;
 }
 
 /* --- writer --- */
@@ -444,7 +445,7 @@ int snapshot_save(struct vmm *vmm, bool at_prompt, void **bufp, size_t *lenp)
 		fprintf(stderr, "vgic run: saving the VM: out of memory\n");
 		return -ENOMEM;
 	}
-	crc = crc32_of(w.p, w.len);
+	crc = crc32_update(0, w.p, w.len);
 	for (int i = 0; i < 4; i++)
 		w.p[SNAP_HDR_CRC_OFF + i] = (uint8_t)(crc >> (8 * i));
 	*bufp = w.p;
@@ -457,7 +458,7 @@ static int header_parse(struct rbuf *r, struct snap *s)
 {
 	const uint8_t *magic = take(r, 8);
 	uint32_t version, hdr_size, crc, want;
-	uint8_t *copy;
+	uint8_t hdr[SNAP_HDR_SIZE];
 
 	version = get32(r);
 	hdr_size = get32(r);
@@ -475,25 +476,18 @@ static int header_parse(struct rbuf *r, struct snap *s)
 			version, SNAP_VERSION);
 		return -EOPNOTSUPP;
 	}
-	copy = malloc(SNAP_HDR_SIZE);
-	if (!copy)
-		return -ENOMEM;
 	/* The CRC covers the whole file with its own field as zero. */
-	memcpy(copy, r->p, SNAP_HDR_SIZE);
-	memset(copy + SNAP_HDR_CRC_OFF, 0, 4);
-	want = crc32_of(copy, SNAP_HDR_SIZE);
-	free(copy);
-	want = ~want;
-	for (size_t i = SNAP_HDR_SIZE; i < r->len; i++)
-		want = crc_table[(want ^ r->p[i]) & 0xff] ^ (want >> 8);
-	want = ~want;
+	memcpy(hdr, r->p, SNAP_HDR_SIZE);
+	memset(hdr + SNAP_HDR_CRC_OFF, 0, 4);
+	want = crc32_update(0, hdr, SNAP_HDR_SIZE);
+	want = crc32_update(want, r->p + SNAP_HDR_SIZE, r->len - SNAP_HDR_SIZE);
 	if (want != crc) {
 		fprintf(stderr, "vgic run: snapshot is damaged (CRC %08x, expected %08x): "
 			"truncated or altered\n", want, crc);
 		return -EINVAL;
 	}
-	if (hdr_size != SNAP_HDR_SIZE || !s->nr_vcpus || s->nr_vcpus > VIRT_MAX_VCPUS || (s->flags & ~SNAP_FLAGS_KNOWN) ||
-	    s->ram_size < (16ULL << 20) || s->ram_size > (1ULL << 38) ||
+	if (hdr_size != SNAP_HDR_SIZE || !s->nr_vcpus || s->nr_vcpus > VIRT_MAX_VCPUS ||
+	    (s->flags & ~SNAP_FLAGS_KNOWN) || s->ram_size < (16ULL << 20) || s->ram_size > (1ULL << 38) ||
 	    (s->ram_size & ((1ULL << 20) - 1))) {
 		fprintf(stderr, "vgic run: snapshot describes an impossible machine\n");
 		return -EINVAL;
