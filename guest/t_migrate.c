@@ -7,7 +7,8 @@
  * property table.  After the key: every mapping still translates to the same
  * LPI on the same vCPU, each pending LPI fires exactly once when unmasked,
  * the LPI priorities and enables are what they were, and the collection left
- * unmapped can be mapped now and delivers.  Needs 2 vCPUs; vgic only.
+ * unmapped can be mapped now and delivers.  Then the migrated VM migrates
+ * once more (a second prompt).  Needs 2 vCPUs; vgic only.
  */
 #include <stddef.h>
 
@@ -289,6 +290,32 @@ static void after(uint64_t cnt_before, uint64_t cval)
 	      irq_logs[0].n, irq_logs[1].n);
 }
 
+/*
+ * A second migration of the migrated VM, with an LPI pending behind the mask
+ * again and the late collection now mapped: what was restored once must
+ * save and restore as well as what the guest built itself.
+ */
+static void again(void)
+{
+	bool ok;
+
+	irq_log_reset();
+	pmr_write(PMR_MID);
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 5) && its_sync(0);
+	print("Now migrate the VM, then press a key to continue...\n");
+	check("key-again", wait_key() != 0, "no key within %u s", KEY_WAIT_US / 1000000);
+	check("again-pending-held", ok && none(0), "n=%u", irq_logs[0].n);
+	pmr_write(PMR_OPEN);
+	check("again-pending-fires-once", got(0, LPI_PMR) && irq_logs[0].n == 1, "n=%u",
+	      irq_logs[0].n);
+	irq_log_reset();
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_A, 0) && its_dev_cmd(ITS_CMD_INT, DEV_A, 1) &&
+	     its_dev_cmd(ITS_CMD_INT, DEV_B, 4);
+	check("again-mappings-translate", ok && got(0, LPI_A) && got(1, LPI_B) &&
+	      got(1, LPI_UNM) && irq_logs[0].n == 1 && irq_logs[1].n == 2, "n=%u/%u",
+	      irq_logs[0].n, irq_logs[1].n);
+}
+
 int main(const void *fdt)
 {
 	uint64_t pattern = MIG_PATTERN, cnt, cval;
@@ -320,5 +347,6 @@ int main(const void *fdt)
 	key = wait_key();
 	check("key", key != 0, "no key within %u s", KEY_WAIT_US / 1000000);
 	after(cnt, cval);
+	again();
 	return summary();
 }
