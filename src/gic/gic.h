@@ -232,6 +232,12 @@ void gic_lpi_sync_config(struct gic *gic, struct vgic_irq *irq);
 void gic_lpi_set_target(struct gic *gic, struct vgic_irq *irq, struct gic_cpu *cpu);
 /* Make @irq pending: 1, or 0 if its target has no LPIs enabled (not pended). */
 int gic_lpi_inject(struct gic *gic, struct vgic_irq *irq);
+/*
+ * gic_lpi_inject() for an LPI that is already pending, which changes nothing
+ * but the count: true if so.  Needs no reference (an RCU read-side section
+ * is enough); false, touching nothing, for any other state.
+ */
+bool gic_lpi_inject_if_pending(struct gic *gic, struct vgic_irq *irq);
 /* Drop @irq's pending state (CLEAR, DISCARD). */
 void gic_lpi_clear(struct gic *gic, struct vgic_irq *irq);
 /* INTIDs of the LPIs aimed at @cpu (all if NULL), in a malloc'ed array the

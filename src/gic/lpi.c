@@ -334,6 +334,19 @@ int gic_lpi_inject(struct gic *gic, struct vgic_irq *irq)
 	return 1;
 }
 
+bool gic_lpi_inject_if_pending(struct gic *gic, struct vgic_irq *irq)
+{
+	bool done;
+
+	spin_lock(&irq->lock);
+	done = irq->pending_latch && lpis_on(irq->target_vcpu) &&
+	       atomic_load_explicit(&irq->refcount, memory_order_relaxed);
+	if (done)
+		gic_count(gic, irqs_injected);
+	spin_unlock(&irq->lock);
+	return done;
+}
+
 void gic_lpi_clear(struct gic *gic, struct vgic_irq *irq)
 {
 	spin_lock(&irq->lock);

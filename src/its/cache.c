@@ -85,28 +85,16 @@ void its_cache_destroy(struct its_cache *c)
 	atomic_store(&c->tbl, NULL);
 }
 
-struct vgic_irq *its_cache_lookup(struct vgic_its *its, uint32_t devid, uint32_t eventid)
+struct vgic_irq *its_cache_find(struct vgic_its *its, uint32_t devid, uint32_t eventid)
 {
 	uint64_t key = ITS_EVENT_KEY(devid, eventid);
-	struct vgic_irq *irq = NULL;
-	struct its_cache_table *t;
+	struct its_cache_table *t = vrcu_deref(its->cache.tbl);
 	struct its_cache_entry *e;
 
-	vrcu_read_lock();
-	t = vrcu_deref(its->cache.tbl);
-	for (e = vrcu_deref(t->bucket[bucket_of(t, key)]); e; e = vrcu_deref(e->next)) {
-		if (e->key == key) {
-			if (gic_lpi_tryget(e->irq))
-				irq = e->irq;
-			break;
-		}
-	}
-	vrcu_read_unlock();
-	if (irq)
-		its_count(its, cache_hits);
-	else
-		its_count(its, cache_misses);
-	return irq;
+	for (e = vrcu_deref(t->bucket[bucket_of(t, key)]); e; e = vrcu_deref(e->next))
+		if (e->key == key)
+			return e->irq;
+	return NULL;
 }
 
 static void entry_free_rcu(struct rcu_head *head)

@@ -164,8 +164,9 @@ uint64_t its_baser_addr(uint64_t baser);
 /* ---- cache.c ---- */
 int its_cache_init(struct its_cache *c);
 void its_cache_destroy(struct its_cache *c);
-/* The cached LPI for (@devid, @eventid) with a reference, or NULL.  Any thread. */
-struct vgic_irq *its_cache_lookup(struct vgic_its *its, uint32_t devid, uint32_t eventid);
+/* The cached LPI for the pair, or NULL; no reference, no count.  Caller in an
+ * RCU read-side section, which keeps the LPI's memory alive until it ends. */
+struct vgic_irq *its_cache_find(struct vgic_its *its, uint32_t devid, uint32_t eventid);
 /* Remember a translation.  its->lock held. */
 void its_cache_insert(struct vgic_its *its, uint32_t devid, uint32_t eventid,
 		      struct vgic_irq *irq);

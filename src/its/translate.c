@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 
+#include "common/rcu.h"
 #include "its/its.h"
 
 /* The mapped LPI for the pair, with a reference, or NULL.  its->lock held. */
@@ -27,6 +28,32 @@ static struct vgic_irq *resolve(struct vgic_its *its, uint32_t devid, uint32_t e
 	return ev->irq;
 }
 
+/*
+ * A cache hit on an LPI that is still pending (the common case when MSIs come
+ * faster than the guest takes them) changes nothing but counters, and inside
+ * the RCU section the LPI cannot be freed: no reference is taken, and true
+ * comes back.  Otherwise *@irq is the cached LPI with a reference, or NULL.
+ */
+static bool cache_hit(struct vgic_its *its, uint32_t devid, uint32_t eventid,
+		      struct vgic_irq **irq)
+{
+	struct vgic_irq *c;
+	bool coalesced;
+
+	vrcu_read_lock();
+	c = its_cache_find(its, devid, eventid);
+	coalesced = c && gic_lpi_inject_if_pending(its->gic, c);
+	if (c && !coalesced && !gic_lpi_tryget(c))
+		c = NULL;
+	vrcu_read_unlock();
+	if (c)
+		its_count(its, cache_hits);
+	else
+		its_count(its, cache_misses);
+	*irq = coalesced ? NULL : c;
+	return coalesced;
+}
+
 int its_translate(struct vgic_its *its, uint32_t devid, uint32_t eventid, bool locked)
 {
 	struct vgic_irq *irq = NULL;
@@ -37,10 +64,12 @@ int its_translate(struct vgic_its *its, uint32_t devid, uint32_t eventid, bool l
 		its_count(its, msis_blocked);
 		return -EBUSY;
 	}
-	if (!locked)
-		irq = its_cache_lookup(its, devid, eventid);
-	else
+	if (!locked) {
+		if (cache_hit(its, devid, eventid, &irq))
+			return 1;
+	} else {
 		its_count(its, cache_misses);	/* INT: the slow path, under the lock */
+	}
 	if (!irq) {
 		if (!locked)
 			pthread_mutex_lock(&its->lock);
