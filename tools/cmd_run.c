@@ -84,6 +84,7 @@ static struct vmm *vm_from_snapshot(const void *buf, size_t len, const struct vm
 static struct vmm *migrate(struct vmm *vmm, bool *failed)
 {
 	struct vmm_config cfg = vmm->cfg;
+	uint64_t t0 = vmm_now_ns();
 	struct vmm *fresh;
 	void *buf;
 	size_t len;
@@ -103,7 +104,8 @@ static struct vmm *migrate(struct vmm *vmm, bool *failed)
 	}
 	vmm_destroy(vmm);
 	if (cfg.verbose)
-		fprintf(stderr, "vgic run: migrated (%zu bytes of state)\n", len);
+		fprintf(stderr, "vgic run: migrated: %zu bytes of state, guest stopped %.1f ms\n",
+			len, (vmm_now_ns() - t0) / 1e6);
 	return fresh;
 }
 

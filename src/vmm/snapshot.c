@@ -16,9 +16,11 @@
  * then sections in a fixed order: counter, vCPUs, UART, GIC blob, RAM pages.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vgic/snapshot.h>
 
@@ -357,19 +359,55 @@ static bool page_is_zero(const uint8_t *p)
 	return !memcmp(p, zero, PAGE_SIZE);
 }
 
+/*
+ * Pages the guest never touched are neither present nor swapped out
+ * (/proc/self/pagemap) and read as zero: only the others need looking at,
+ * which keeps a save of a large, mostly idle RAM short.  Without pagemap
+ * every page is looked at.
+ */
+#define PAGEMAP_PRESENT		BIT(63)
+#define PAGEMAP_SWAPPED		BIT(62)
+#define PAGEMAP_CHUNK		4096
+
+static bool page_maybe_used(int fd, const uint8_t *page, uint64_t *map, uint64_t i)
+{
+	uint64_t slot = i % PAGEMAP_CHUNK;
+
+	if (fd < 0)
+		return true;
+	if (!slot) {
+		off_t at = (off_t)((uintptr_t)page / PAGE_SIZE * sizeof(uint64_t));
+		ssize_t got = pread(fd, map, PAGEMAP_CHUNK * sizeof(uint64_t), at);
+		size_t have = got > 0 ? (size_t)got : 0;
+
+		/* What could not be read counts as used. */
+		memset((uint8_t *)map + have, 0xff, PAGEMAP_CHUNK * sizeof(uint64_t) - have);
+	}
+	return map[slot] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED);
+}
+
 static void ram_save(struct wbuf *w, struct vmm *vmm)
 {
 	uint64_t nr = vmm->ram_size / PAGE_SIZE, used = 0;
+	uint64_t *map = malloc(PAGEMAP_CHUNK * sizeof(uint64_t));
+	int fd = map ? open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC) : -1;
+	size_t count_at = w->len;
 
-	for (uint64_t i = 0; i < nr; i++)
-		used += !page_is_zero(vmm->ram + i * PAGE_SIZE);
-	put64(w, used);
+	put64(w, 0);		/* page count, filled in below */
 	for (uint64_t i = 0; i < nr; i++) {
-		if (page_is_zero(vmm->ram + i * PAGE_SIZE))
+		const uint8_t *page = vmm->ram + i * PAGE_SIZE;
+
+		if (!page_maybe_used(fd, page, map, i) || page_is_zero(page))
 			continue;
 		put64(w, i);
-		put(w, vmm->ram + i * PAGE_SIZE, PAGE_SIZE);
+		put(w, page, PAGE_SIZE);
+		used++;
 	}
+	if (fd >= 0)
+		close(fd);
+	free(map);
+	for (int b = 0; !w->oom && b < 8; b++)
+		w->p[count_at + b] = (uint8_t)(used >> (8 * b));
 }
 
 static void ram_parse(struct rbuf *r, struct snap *s)
@@ -397,7 +435,7 @@ static void ram_apply(struct vmm *vmm, const struct snap *s)
 {
 	const uint8_t *p = s->pages;
 
-	memset(vmm->ram, 0, vmm->ram_size);
+	/* A VM just built: its RAM is fresh anonymous memory, all zero. */
 	for (uint64_t i = 0; i < s->nr_pages; i++) {
 		uint64_t idx = 0;
 

@@ -281,8 +281,9 @@ void snapshot_free(struct snap *s);
 /* The machine shape (vCPUs, RAM, ITS) the snapshot needs, into @cfg. */
 void snapshot_shape(const struct snap *s, struct vmm_config *cfg);
 bool snapshot_at_prompt(const struct snap *s);
-/* Load a parsed snapshot into a fresh VM built from snapshot_shape()
- * without an image; -EINVAL on another shape, else vgic_vm_restore_state()'s. */
+/* Load a parsed snapshot into a VM just built from snapshot_shape() without
+ * an image (its RAM still all zero); -EINVAL on another shape (nothing
+ * changed), else vgic_vm_restore_state()'s. */
 int snapshot_apply(struct vmm *vmm, const struct snap *s);
 int snapshot_write_file(const char *path, const void *buf, size_t len);
 int snapshot_read_file(const char *path, void **bufp, size_t *lenp);
