@@ -161,18 +161,18 @@ int cmd_run(int argc, char **argv)
 	};
 	struct vmm_config cfg = { .nr_vcpus = 1, .ram_mib = 128, .its = true };
 	const char *save = NULL, *restore = NULL;
-	bool do_migrate = false, mig_failed = false;
+	bool do_migrate = false, mig_failed = false, shaped = false;
 	struct vmm *vmm = NULL;
 	enum vmm_exit why;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': cfg.nr_vcpus = strtoul(optarg, NULL, 0); break;
-		case 'm': cfg.ram_mib = strtoull(optarg, NULL, 0); break;
-		case 'a': cfg.bootargs = optarg; break;
+		case 's': cfg.nr_vcpus = strtoul(optarg, NULL, 0); shaped = true; break;
+		case 'm': cfg.ram_mib = strtoull(optarg, NULL, 0); shaped = true; break;
+		case 'a': cfg.bootargs = optarg; shaped = true; break;
 		case 't': cfg.timeout_s = strtod(optarg, NULL); break;
-		case 'n': cfg.its = false; break;
+		case 'n': cfg.its = false; shaped = true; break;
 		case 'v': cfg.verbose = true; break;
 		case 'M': do_migrate = true; break;
 		case 'S': save = optarg; break;
@@ -183,6 +183,11 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind != argc - (restore ? 0 : 1) || (do_migrate && save)) {
 		run_usage(stderr);
+		return 2;
+	}
+	if (restore && shaped) {
+		fprintf(stderr, "vgic run: --restore takes the machine (vCPUs, memory, ITS, device "
+			"tree) from the snapshot; --smp, --mem, --no-its and --append do not apply\n");
 		return 2;
 	}
 	cfg.image = restore ? NULL : argv[optind];

@@ -12,7 +12,8 @@
   corrupt       damaged snapshots (truncated, a flipped bit, another format
                 version, trailing bytes, an impossible machine, an altered GIC
                 blob with a valid outer CRC) are refused with status 2 and a
-                message before the guest runs; the intact file still restores.
+                message before the guest runs, as is a machine option given
+                with --restore; the intact file still restores.
 Usage: run_migrate.py VGIC IMAGE SMP MODE"""
 import os
 import struct
@@ -128,7 +129,10 @@ def corrupt(vgic, image, smp, tmp):
         good_case = rc == 2 and want in err and out == ''
         print(f'{name}: rc={rc} {"refused as expected" if good_case else "WRONG"}: {err.strip()}')
         ok = ok and good_case
-    return ok and restore(vgic, good)[0]
+    rc, out, err = run([vgic, 'run', '--smp', smp, '--restore', good])
+    shaped = rc == 2 and 'from the snapshot' in err and out == ''
+    print(f'--smp with --restore: rc={rc} {"refused as expected" if shaped else "WRONG"}')
+    return ok and shaped and restore(vgic, good)[0]
 
 
 def main():
