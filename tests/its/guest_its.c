@@ -223,3 +223,27 @@ int gits_msi(struct gits *g, uint32_t dev, uint32_t ev)
 
 	return vgic_signal_msi(g->t->vm, &msi);
 }
+
+struct its_fx *its_fx_new(unsigned int nr_coll, unsigned int qpages, uint32_t devid,
+			  unsigned int itt_bits)
+{
+	struct its_fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->t = its_tvm_new(2, 1);
+	guest_lpis_on(f->t);
+	gits_init(&f->g, f->t, 0, 1, qpages);
+	for (unsigned int c = 0; c < nr_coll; c++)
+		gits_mapc(&f->g, (uint16_t)c, c, true);
+	gits_mapd(&f->g, devid, itt_bits, true);
+	return f;
+}
+
+int its_fx_teardown(void **state)
+{
+	struct its_fx *f = *state;
+
+	tvm_free(f->t);
+	free(f);
+	return 0;
+}

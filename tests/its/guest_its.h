@@ -39,6 +39,22 @@ struct gits {
 	uint64_t cwriter;	/* where the next command goes */
 };
 
+/* The fixture most ITS tests start from (see its_fx_setup). */
+struct its_fx {
+	struct tvm *t;
+	struct gits g;
+};
+
+/*
+ * Two vCPUs with LPIs on and one ITS with a flat Device table and a queue of
+ * @qpages pages; collections 0..@nr_coll-1 mapped to vCPUs 0..@nr_coll-1;
+ * device @devid mapped with 2^@itt_bits events.  Fails the test on error.
+ */
+struct its_fx *its_fx_new(unsigned int nr_coll, unsigned int qpages, uint32_t devid,
+			  unsigned int itt_bits);
+/* A cmocka group teardown for an its_fx in *@state. */
+int its_fx_teardown(void **state);
+
 /* A VM with @nr_vcpus vCPUs, 16 MiB of RAM and @nr_its ITSes (T_ITS, T_ITS2). */
 struct tvm *its_tvm_new(unsigned int nr_vcpus, unsigned int nr_its);
 

@@ -10,51 +10,29 @@
 #include "gic/regs.h"
 #include "guest_its.h"
 
-struct fx {
-	struct tvm *t;
-	struct gits g;
-};
-
 /* Two vCPUs, LPIs on, one ITS with a flat Device table, collections 0 and 1
  * on vCPUs 0 and 1, device 1 with 32 events. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->t = its_tvm_new(2, 1);
-	guest_lpis_on(f->t);
-	gits_init(&f->g, f->t, 0, 1, 16);
-	gits_mapc(&f->g, 0, 0, true);
-	gits_mapc(&f->g, 1, 1, true);
-	gits_mapd(&f->g, 1, 5, true);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tvm_free(f->t);
-	free(f);
+	*state = its_fx_new(2, 16, 1, 5);
 	return 0;
 }
 
 /* Map event @ev of device 1 to LPI(@n) on collection @icid, enabled at @prio. */
-static void map(struct fx *f, uint32_t ev, uint32_t n, uint16_t icid, uint8_t prio)
+static void map(struct its_fx *f, uint32_t ev, uint32_t n, uint16_t icid, uint8_t prio)
 {
 	lpi_prop(f->t, LPI(n), prio, true);
 	gits_mapti(&f->g, 1, ev, LPI(n), icid);
 }
 
-static unsigned int pending(struct fx *f, unsigned int vcpu)
+static unsigned int pending(struct its_fx *f, unsigned int vcpu)
 {
 	return (unsigned int)vgic_vcpu_pending(f->t->vm, vcpu);
 }
 
 static void test_lpi_reaches_vcpu_with_priority(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct tvm *t = f->t;
 
 	map(f, 3, 100, 1, 0x40);
@@ -81,7 +59,7 @@ static void test_lpi_reaches_vcpu_with_priority(void **state)
 
 static void test_priorities_order_lpis(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 
 	map(f, 0, 10, 0, 0xc0);
 	map(f, 1, 11, 0, 0x20);
@@ -99,7 +77,7 @@ static void test_priorities_order_lpis(void **state)
 
 static void test_mapi_uses_eventid(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 
 	gits_mapd(&f->g, 2, 16, true);
 	lpi_prop(f->t, 9000, 0x10, true);
@@ -111,7 +89,7 @@ static void test_mapi_uses_eventid(void **state)
 
 static void test_movi_moves_pending(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 
 	map(f, 4, 20, 0, 0x40);
 	assert_int_equal(gits_msi(&f->g, 1, 4), 1);
@@ -129,7 +107,7 @@ static void test_movi_moves_pending(void **state)
 
 static void test_movall_moves_everything(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 
 	map(f, 0, 30, 0, 0x40);
 	map(f, 1, 31, 0, 0x40);
@@ -146,7 +124,7 @@ static void test_movall_moves_everything(void **state)
 
 static void test_remapped_collection_moves_lpis(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 
 	map(f, 0, 40, 0, 0x40);
 	gits_mapc(&f->g, 0, 1, true);
@@ -164,7 +142,7 @@ static void test_remapped_collection_moves_lpis(void **state)
 
 static void test_discard_stops(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 
 	map(f, 5, 50, 0, 0x40);
 	assert_int_equal(gits_msi(&f->g, 1, 5), 1);
@@ -182,7 +160,7 @@ static void test_discard_stops(void **state)
 
 static void test_mapd_unmap_stops(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct vgic_its_stats st;
 
 	map(f, 6, 60, 0, 0x40);
@@ -204,7 +182,7 @@ static void test_mapd_unmap_stops(void **state)
 
 static void test_inv_and_invall_pick_up_config(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct tvm *t = f->t;
 
 	map(f, 0, 70, 0, 0x80);
@@ -236,7 +214,7 @@ static void test_inv_and_invall_pick_up_config(void **state)
 
 static void test_disabled_lpi_stays_pending(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 
 	lpi_prop(f->t, LPI(80), 0x40, false);
 	gits_mapti(&f->g, 1, 8, LPI(80), 0);
@@ -259,7 +237,7 @@ static void test_disabled_lpi_stays_pending(void **state)
 
 static void test_int_and_clear(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 
 	map(f, 9, 90, 1, 0x40);
 	gits_int(&f->g, 1, 9);
@@ -278,7 +256,7 @@ static void test_int_and_clear(void **state)
 /* EnableLPIs 1 -> 0 writes pending state to the pending table; 0 -> 1 reads it back. */
 static void test_pending_table_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct tvm *t = f->t;
 	uint8_t *pend = (uint8_t *)t->ram + G_PEND;	/* vCPU 0's table */
 
@@ -451,18 +429,18 @@ static void test_two_its(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_lpi_reaches_vcpu_with_priority, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_priorities_order_lpis, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mapi_uses_eventid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_movi_moves_pending, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_movall_moves_everything, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remapped_collection_moves_lpis, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_discard_stops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mapd_unmap_stops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inv_and_invall_pick_up_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disabled_lpi_stays_pending, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_int_and_clear, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending_table_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lpi_reaches_vcpu_with_priority, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_priorities_order_lpis, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mapi_uses_eventid, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_movi_moves_pending, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_movall_moves_everything, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_remapped_collection_moves_lpis, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_discard_stops, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mapd_unmap_stops, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_inv_and_invall_pick_up_config, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_disabled_lpi_stays_pending, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_int_and_clear, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_pending_table_round_trip, setup, its_fx_teardown),
 		cmocka_unit_test(test_queue_wraps),
 		cmocka_unit_test(test_two_level_device_table),
 		cmocka_unit_test(test_device_table_page_sizes),

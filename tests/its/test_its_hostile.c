@@ -11,34 +11,13 @@
 #include "gic/regs.h"
 #include "guest_its.h"
 
-struct fx {
-	struct tvm *t;
-	struct gits g;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->t = its_tvm_new(2, 1);
-	guest_lpis_on(f->t);
-	gits_init(&f->g, f->t, 0, 1, 1);
-	gits_mapc(&f->g, 0, 0, true);
-	gits_mapd(&f->g, 1, 4, true);
-	*state = f;
+	*state = its_fx_new(1, 1, 1, 4);
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tvm_free(f->t);
-	free(f);
-	return 0;
-}
-
-static uint64_t errors(struct fx *f)
+static uint64_t errors(struct its_fx *f)
 {
 	return gits_stats(&f->g).cmd_errors;
 }
@@ -46,7 +25,7 @@ static uint64_t errors(struct fx *f)
 /* Each command must fail alone: counted once, nothing mapped, the queue moves on. */
 static void test_ids_out_of_range(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct gits *g = &f->g;
 	uint64_t e = errors(f);
 	uint64_t mapped = gits_stats(g).mapped_events;
@@ -98,7 +77,7 @@ static void test_ids_out_of_range(void **state)
 
 static void test_itt_and_tables_outside_ram(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct gits *g = &f->g;
 	uint64_t e = errors(f), te = gits_stats(g).table_errors;
 
@@ -130,7 +109,7 @@ static void test_itt_and_tables_outside_ram(void **state)
 /* LPI property table outside RAM: MAPTI cannot read the LPI's configuration. */
 static void test_prop_table_outside_ram(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct vgic_stats vs;
 	uint64_t e = errors(f);
 
@@ -187,7 +166,7 @@ static void test_cbaser_size_zero(void **state)
 
 static void test_cwriter_abuse(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct gits *g = &f->g;
 	uint64_t bad = gits_stats(g).mmio_bad_access;
 	uint64_t creadr = gits_rd(g, 0x90, 8);
@@ -355,7 +334,7 @@ static void test_mapped_events_bounded(void **state)
 
 static void test_translater_wrong_width(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct gits *g = &f->g;
 	uint64_t bad = gits_stats(g).mmio_bad_access, msis = gits_stats(g).msis;
 	uint64_t v;
@@ -381,17 +360,17 @@ static void test_translater_wrong_width(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ids_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_itt_and_tables_outside_ram, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prop_table_outside_ram, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_out_of_range, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_itt_and_tables_outside_ram, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_prop_table_outside_ram, setup, its_fx_teardown),
 		cmocka_unit_test(test_overlapping_tables),
 		cmocka_unit_test(test_cbaser_size_zero),
-		cmocka_unit_test_setup_teardown(test_cwriter_abuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cwriter_abuse, setup, its_fx_teardown),
 		cmocka_unit_test(test_queue_of_garbage),
 		cmocka_unit_test(test_unreadable_queue_stalls),
 		cmocka_unit_test(test_expensive_queue_is_chunked),
 		cmocka_unit_test(test_mapped_events_bounded),
-		cmocka_unit_test_setup_teardown(test_translater_wrong_width, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_translater_wrong_width, setup, its_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

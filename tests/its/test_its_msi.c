@@ -74,35 +74,15 @@ static void test_before_init(void **state)
 	assert_int_equal(vgic_signal_msi(vm, &m), -ENODEV);
 }
 
-struct fx {
-	struct tvm *t;
-	struct gits g;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct its_fx *f = its_fx_new(2, 4, 7, 4);
 
-	f->t = its_tvm_new(2, 1);
-	guest_lpis_on(f->t);
-	gits_init(&f->g, f->t, 0, 1, 4);
-	gits_mapc(&f->g, 0, 0, true);
-	gits_mapc(&f->g, 1, 1, true);
-	gits_mapd(&f->g, 7, 4, true);
 	for (uint32_t ev = 0; ev < 4; ev++) {
 		lpi_prop(f->t, LPI(ev), 0x40, true);
 		gits_mapti(&f->g, 7, ev, LPI(ev), 0);
 	}
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tvm_free(f->t);
-	free(f);
 	return 0;
 }
 
@@ -114,7 +94,7 @@ static void drain(struct tvm *t, unsigned int vcpu, uint32_t want)
 
 static void test_cache_hits_after_first(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct vgic_its_stats a, b;
 
 	a = gits_stats(&f->g);
@@ -131,7 +111,7 @@ static void test_cache_hits_after_first(void **state)
 /* After each command the next MSI must see the new translation, not the cached one. */
 static void test_commands_invalidate(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct gits *g = &f->g;
 
 	assert_int_equal(gits_msi(g, 7, 2), 1);		/* cached: LPI(2) on vCPU 0 */
@@ -161,7 +141,7 @@ static void test_commands_invalidate(void **state)
 
 static void test_registers_invalidate(void **state)
 {
-	struct fx *f = *state;
+	struct its_fx *f = *state;
 	struct gits *g = &f->g;
 
 	assert_int_equal(gits_msi(g, 7, 3), 1);
@@ -186,9 +166,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_return_values),
 		cmocka_unit_test(test_before_init),
-		cmocka_unit_test_setup_teardown(test_cache_hits_after_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commands_invalidate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_registers_invalidate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_hits_after_first, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_commands_invalidate, setup, its_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_registers_invalidate, setup, its_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
