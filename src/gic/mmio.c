@@ -95,8 +95,8 @@ struct vgic_irq *gic_mmio_ctx_irq(const struct gic_mmio_ctx *c, uint32_t intid)
 }
 
 /* Read one bit per interrupt, as selected by @get on each locked interrupt. */
-static uint64_t read_bits(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
-			  bool (*get)(const struct vgic_irq *))
+uint64_t gic_mmio_read_bits(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
+			    bool (*get)(const struct vgic_irq *))
 {
 	uint32_t intid = GIC_ADDR_TO_INTID(addr, 1);
 	uint64_t v = 0;
@@ -147,7 +147,7 @@ static void set_active(struct vgic_irq *irq) { irq->active = true; }
 
 uint64_t gic_mmio_read_group(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
-	return read_bits(c, addr, len, get_group);
+	return gic_mmio_read_bits(c, addr, len, get_group);
 }
 
 /* Both states of IGROUPR are writable: KVM's GICv3 model (IIDR revision >= 2). */
@@ -169,7 +169,7 @@ void gic_mmio_write_group(const struct gic_mmio_ctx *c, uint32_t addr, unsigned 
 
 uint64_t gic_mmio_read_enable(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
-	return read_bits(c, addr, len, get_enabled);
+	return gic_mmio_read_bits(c, addr, len, get_enabled);
 }
 
 void gic_mmio_write_senable(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
@@ -186,7 +186,7 @@ void gic_mmio_write_cenable(const struct gic_mmio_ctx *c, uint32_t addr, unsigne
 
 uint64_t gic_mmio_read_pending(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
-	return read_bits(c, addr, len, get_pending);
+	return gic_mmio_read_bits(c, addr, len, get_pending);
 }
 
 void gic_mmio_write_spending(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
@@ -203,7 +203,7 @@ void gic_mmio_write_cpending(const struct gic_mmio_ctx *c, uint32_t addr, unsign
 
 uint64_t gic_mmio_read_active(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
-	return read_bits(c, addr, len, get_active);
+	return gic_mmio_read_bits(c, addr, len, get_active);
 }
 
 void gic_mmio_write_sactive(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,

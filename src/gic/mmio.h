@@ -79,6 +79,9 @@ int gic_mmio_uaccess(const struct gic_reg *tbl, size_t n, const struct gic_mmio_
 struct vgic_irq *gic_mmio_ctx_irq(const struct gic_mmio_ctx *c, uint32_t intid);
 
 /* Userspace accessors (uaccess.c). */
+/* One bit per interrupt from @get, called on each interrupt under its lock. */
+uint64_t gic_mmio_read_bits(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len,
+			    bool (*get)(const struct vgic_irq *));
 uint64_t gic_uaccess_read_pending(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len);
 int gic_uaccess_write_spending(const struct gic_mmio_ctx *c, const struct gic_reg *r,
 			  uint32_t addr, uint32_t val);

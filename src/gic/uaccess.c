@@ -13,22 +13,14 @@
 #include "common/gmem.h"
 #include "gic/mmio.h"
 
+static bool get_latch(const struct vgic_irq *irq)
+{
+	return irq->pending_latch;
+}
+
 uint64_t gic_uaccess_read_pending(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
 {
-	uint32_t intid = GIC_ADDR_TO_INTID(addr, 1);
-	uint64_t v = 0;
-
-	for (unsigned int i = 0; i < len * 8; i++) {
-		struct vgic_irq *irq = gic_mmio_ctx_irq(c, intid + i);
-
-		if (!irq)
-			continue;
-		spin_lock(&irq->lock);
-		if (irq->pending_latch)
-			v |= BIT(i);
-		spin_unlock(&irq->lock);
-	}
-	return v;
+	return gic_mmio_read_bits(c, addr, len, get_latch);
 }
 
 /* Every bit is written, ones and zeros: the latch is restored, not raised. */
