@@ -153,3 +153,16 @@ unsigned int irq_log_count(unsigned int cpu, uint32_t intid)
 		n += irq_logs[cpu].ids[i] == intid;
 	return n;
 }
+
+bool irq_log_once(unsigned int cpu, uint32_t intid, unsigned int wait_us)
+{
+	wait_until(irq_log_count(cpu, intid) >= 1, wait_us);
+	wait_until(false, 2000);
+	return irq_log_count(cpu, intid) == 1;
+}
+
+bool irq_log_none(unsigned int cpu)
+{
+	wait_until(false, 5000);
+	return irq_logs[cpu].n == 0;
+}

@@ -67,5 +67,10 @@ void gic_default_irq(struct frame *f);
 void irq_log_reset(void);
 /* How many times @intid is in @cpu's log. */
 unsigned int irq_log_count(unsigned int cpu, uint32_t intid);
+/* Did @cpu take @intid exactly once: waits up to @wait_us for it, then 2 ms
+ * more so that a duplicate would show. */
+bool irq_log_once(unsigned int cpu, uint32_t intid, unsigned int wait_us);
+/* Did @cpu take nothing in the next 5 ms? */
+bool irq_log_none(unsigned int cpu);
 
 #endif

@@ -39,15 +39,12 @@ void secondary_main(unsigned int idx)
 /* Did @cpu take @lpi exactly once within the wait? */
 static bool got(unsigned int cpu, uint32_t lpi)
 {
-	wait_until(irq_log_count(cpu, lpi) >= 1, WAIT_US);
-	wait_until(false, 2000);
-	return irq_log_count(cpu, lpi) == 1;
+	return irq_log_once(cpu, lpi, WAIT_US);
 }
 
 static bool none(unsigned int cpu)
 {
-	wait_until(false, 5000);
-	return irq_logs[cpu].n == 0;
+	return irq_log_none(cpu);
 }
 
 static void checks(void)
