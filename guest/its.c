@@ -150,3 +150,15 @@ void lpi_config(uint32_t lpi, uint8_t prio, bool enable)
 	prop_table[lpi - LPI_BASE] = (prio & 0xfc) | (enable ? 1 : 0);
 	dsb();
 }
+
+void its_secondary_loop(volatile bool *online)
+{
+	gic_cpu_init();
+	its_cpu_init();
+	irq_hook = gic_default_irq;
+	*online = true;
+	dsb();
+	irq_enable();
+	for (;;)
+		wfi();
+}

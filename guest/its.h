@@ -27,6 +27,9 @@ bool its_present(void);
 /* Tables, queue, enable; then this CPU's redistributor LPIs. */
 void its_init(void);
 void its_cpu_init(void);
+/* Body of a secondary CPU in the ITS checks: GIC and LPIs on, interrupts
+ * logged by gic_default_irq, *@online set, then WFI for ever. */
+void its_secondary_loop(volatile bool *online) __attribute__((noreturn));
 
 /* Queue one command and wait until the ITS has consumed it; false on timeout. */
 bool its_cmd(uint64_t d0, uint64_t d1, uint64_t d2, uint64_t d3);

@@ -26,25 +26,7 @@ static volatile bool online;
 void secondary_main(unsigned int idx)
 {
 	(void)idx;
-	gic_cpu_init();
-	its_cpu_init();
-	irq_hook = gic_default_irq;
-	online = true;
-	dsb();
-	irq_enable();
-	for (;;)
-		wfi();
-}
-
-/* Did @cpu take @lpi exactly once within the wait? */
-static bool got(unsigned int cpu, uint32_t lpi)
-{
-	return irq_log_once(cpu, lpi, WAIT_US);
-}
-
-static bool none(unsigned int cpu)
-{
-	return irq_log_none(cpu);
+	its_secondary_loop(&online);
 }
 
 static void checks(void)
@@ -61,62 +43,62 @@ static void checks(void)
 	ok = its_mapti(DEV_CPU, 0, LPI_A, 0) && its_dev_cmd(ITS_CMD_INV, DEV_CPU, 0) && its_sync(0);
 	irq_log_reset();
 	mmio_write32(GITS_BASE + GITS_TRANSLATER, 0);
-	check("lpi-translater", ok && got(0, LPI_A), "n=%u", irq_logs[0].n);
+	check("lpi-translater", ok && irq_log_once(0, LPI_A, WAIT_US), "n=%u", irq_logs[0].n);
 
 	ok = its_mapti(DEV, 5, LPI_B, 0) && its_dev_cmd(ITS_CMD_INV, DEV, 5);
 	irq_log_reset();
 	ok = ok && its_dev_cmd(ITS_CMD_INT, DEV, 5);
-	check("lpi-mapti-int", ok && got(0, LPI_B), "n=%u", irq_logs[0].n);
+	check("lpi-mapti-int", ok && irq_log_once(0, LPI_B, WAIT_US), "n=%u", irq_logs[0].n);
 
 	irq_log_reset();
 	ok = its_mapi(DEV, LPI_MAPI, 0) && its_dev_cmd(ITS_CMD_INV, DEV, LPI_MAPI) &&
 	     its_dev_cmd(ITS_CMD_INT, DEV, LPI_MAPI);
-	check("lpi-mapi", ok && got(0, LPI_MAPI), "n=%u", irq_logs[0].n);
+	check("lpi-mapi", ok && irq_log_once(0, LPI_MAPI, WAIT_US), "n=%u", irq_logs[0].n);
 
 	/* CLEAR takes back a pending LPI before the CPU could take it. */
 	irq_log_reset();
 	irq_disable();
 	ok = its_dev_cmd(ITS_CMD_INT, DEV, 5) && its_dev_cmd(ITS_CMD_CLEAR, DEV, 5) && its_sync(0);
 	irq_enable();
-	check("lpi-clear", ok && none(0), "n=%u", irq_logs[0].n);
+	check("lpi-clear", ok && irq_log_none(0), "n=%u", irq_logs[0].n);
 
 	/* A disabled LPI stays pending; INV makes the new enable visible. */
 	irq_log_reset();
 	lpi_config(LPI_B, 0xa0, false);
 	ok = its_dev_cmd(ITS_CMD_INV, DEV, 5) && its_dev_cmd(ITS_CMD_INT, DEV, 5) && its_sync(0);
-	ok = ok && none(0);
+	ok = ok && irq_log_none(0);
 	lpi_config(LPI_B, 0xa0, true);
 	ok = ok && its_dev_cmd(ITS_CMD_INV, DEV, 5);
-	check("lpi-inv", ok && got(0, LPI_B), "n=%u", irq_logs[0].n);
+	check("lpi-inv", ok && irq_log_once(0, LPI_B, WAIT_US), "n=%u", irq_logs[0].n);
 
 #ifdef ITS_MORE
 	irq_log_reset();
 	lpi_config(LPI_B, 0xa0, false);
-	ok = its_invall(0) && its_dev_cmd(ITS_CMD_INT, DEV, 5) && its_sync(0) && none(0);
+	ok = its_invall(0) && its_dev_cmd(ITS_CMD_INT, DEV, 5) && its_sync(0) && irq_log_none(0);
 	lpi_config(LPI_B, 0xa0, true);
 	ok = ok && its_invall(0);
-	check("lpi-invall", ok && got(0, LPI_B), "n=%u", irq_logs[0].n);
+	check("lpi-invall", ok && irq_log_once(0, LPI_B, WAIT_US), "n=%u", irq_logs[0].n);
 
 	irq_log_reset();
 	ok = its_movi(DEV, 5, 1) && its_dev_cmd(ITS_CMD_INT, DEV, 5);
-	check("lpi-movi", ok && got(1, LPI_B) && irq_logs[0].n == 0, "n=%u/%u", irq_logs[0].n,
+	check("lpi-movi", ok && irq_log_once(1, LPI_B, WAIT_US) && irq_logs[0].n == 0, "n=%u/%u", irq_logs[0].n,
 	      irq_logs[1].n);
 
 	/* MOVALL: an LPI pending at CPU 0 (masked by PMR) moves to CPU 1. */
 	irq_log_reset();
 	sysreg_write(S3_0_C4_C6_0, 0);	/* ICC_PMR_EL1: mask everything */
 	isb();
-	ok = its_dev_cmd(ITS_CMD_INT, DEV_CPU, 0) && its_sync(0) && none(0);
+	ok = its_dev_cmd(ITS_CMD_INT, DEV_CPU, 0) && its_sync(0) && irq_log_none(0);
 	ok = ok && its_mapc(0, 1) && its_movall(0, 1);
 	sysreg_write(S3_0_C4_C6_0, 0xff);
 	isb();
-	check("lpi-movall", ok && got(1, LPI_A) && irq_logs[0].n == 0, "n=%u/%u", irq_logs[0].n,
+	check("lpi-movall", ok && irq_log_once(1, LPI_A, WAIT_US) && irq_logs[0].n == 0, "n=%u/%u", irq_logs[0].n,
 	      irq_logs[1].n);
 	its_mapc(0, 0);
 
 	irq_log_reset();
 	ok = its_dev_cmd(ITS_CMD_DISCARD, DEV, 5) && its_dev_cmd(ITS_CMD_INT, DEV, 5) && its_sync(1);
-	check("lpi-discard", ok && none(0) && none(1), "n=%u/%u", irq_logs[0].n, irq_logs[1].n);
+	check("lpi-discard", ok && irq_log_none(0) && irq_log_none(1), "n=%u/%u", irq_logs[0].n, irq_logs[1].n);
 #endif
 }
 

@@ -153,31 +153,13 @@ static const char *sysregs_lost(void)
 void secondary_main(unsigned int idx)
 {
 	(void)idx;
-	gic_cpu_init();
-	its_cpu_init();
-	irq_hook = gic_default_irq;
-	online = true;
-	dsb();
-	irq_enable();
-	for (;;)
-		wfi();
+	its_secondary_loop(&online);
 }
 
 static void pmr_write(uint64_t pmr)
 {
 	sysreg_write(S3_0_C4_C6_0, pmr);	/* ICC_PMR_EL1 */
 	isb();
-}
-
-/* Did @cpu take @lpi exactly once within the wait? */
-static bool got(unsigned int cpu, uint32_t lpi)
-{
-	return irq_log_once(cpu, lpi, WAIT_US);
-}
-
-static bool none(unsigned int cpu)
-{
-	return irq_log_none(cpu);
 }
 
 static bool map_all(void)
@@ -204,13 +186,13 @@ static void before(void)
 	check("pre-map", ok, "command queue stalled");
 	irq_log_reset();
 	ok = its_dev_cmd(ITS_CMD_INT, DEV_A, 0) && its_dev_cmd(ITS_CMD_INT, DEV_A, 1);
-	check("pre-translate", ok && got(0, LPI_A) && got(1, LPI_B), "n=%u/%u", irq_logs[0].n,
+	check("pre-translate", ok && irq_log_once(0, LPI_A, WAIT_US) && irq_log_once(1, LPI_B, WAIT_US), "n=%u/%u", irq_logs[0].n,
 	      irq_logs[1].n);
 
 	/* An INT to an unmapped collection is dropped (nothing arrives). */
 	irq_log_reset();
 	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 4) && its_sync(0);
-	check("pre-unmapped-collection", ok && none(0) && none(1), "n=%u/%u", irq_logs[0].n,
+	check("pre-unmapped-collection", ok && irq_log_none(0) && irq_log_none(1), "n=%u/%u", irq_logs[0].n,
 	      irq_logs[1].n);
 
 	/* Two LPIs left pending: one behind the priority mask, one disabled. */
@@ -218,7 +200,7 @@ static void before(void)
 	pmr_write(PMR_MID);
 	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 5) && its_dev_cmd(ITS_CMD_INT, DEV_B, 6) &&
 	     its_sync(0);
-	check("pre-pending", ok && none(0), "n=%u", irq_logs[0].n);
+	check("pre-pending", ok && irq_log_none(0), "n=%u", irq_logs[0].n);
 }
 
 static uint8_t wait_key(void)
@@ -244,46 +226,46 @@ static void after(uint64_t cnt_before, uint64_t cval)
 	      (unsigned long)sysreg_read(cntv_ctl_el0), (unsigned long)sysreg_read(cntv_cval_el0));
 	check("pmr-kept", sysreg_read(S3_0_C4_C6_0) == PMR_MID, "pmr=%lx",
 	      (unsigned long)sysreg_read(S3_0_C4_C6_0));
-	check("pending-held", irq_logs[0].n == 0 && none(0), "n=%u", irq_logs[0].n);
+	check("pending-held", irq_logs[0].n == 0 && irq_log_none(0), "n=%u", irq_logs[0].n);
 
 	/* Priority survived: PRIO_HI passes the mask that holds PRIO_LO. */
 	irq_log_reset();
 	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 3);
-	check("lpi-priority-kept", ok && got(0, LPI_HI) && irq_logs[0].n == 1, "n=%u",
+	check("lpi-priority-kept", ok && irq_log_once(0, LPI_HI, WAIT_US) && irq_logs[0].n == 1, "n=%u",
 	      irq_logs[0].n);
 
 	irq_log_reset();
 	pmr_write(PMR_OPEN);
-	check("pending-pmr-fires-once", got(0, LPI_PMR) && irq_logs[0].n == 1, "n=%u",
+	check("pending-pmr-fires-once", irq_log_once(0, LPI_PMR, WAIT_US) && irq_logs[0].n == 1, "n=%u",
 	      irq_logs[0].n);
 
 	/* Enable survived: the disabled LPI takes an INT but is not delivered. */
 	irq_log_reset();
 	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 7) && its_sync(0);
-	check("lpi-disable-kept", ok && none(0), "n=%u", irq_logs[0].n);
+	check("lpi-disable-kept", ok && irq_log_none(0), "n=%u", irq_logs[0].n);
 
 	irq_log_reset();
 	lpi_config(LPI_OFF, PRIO_LO, true);
 	lpi_config(LPI_DIS, PRIO_LO, true);
 	ok = its_dev_cmd(ITS_CMD_INV, DEV_B, 6) && its_dev_cmd(ITS_CMD_INV, DEV_B, 7);
-	check("pending-disabled-fires-once", ok && got(0, LPI_OFF) && got(0, LPI_DIS) &&
+	check("pending-disabled-fires-once", ok && irq_log_once(0, LPI_OFF, WAIT_US) && irq_log_once(0, LPI_DIS, WAIT_US) &&
 	      irq_logs[0].n == 2, "n=%u", irq_logs[0].n);
 
 	irq_log_reset();
 	ok = its_dev_cmd(ITS_CMD_INT, DEV_A, 0) && its_dev_cmd(ITS_CMD_INT, DEV_A, 1) &&
 	     its_dev_cmd(ITS_CMD_INT, DEV_B, 3);
-	check("mappings-translate", ok && got(0, LPI_A) && got(1, LPI_B) && got(0, LPI_HI) &&
+	check("mappings-translate", ok && irq_log_once(0, LPI_A, WAIT_US) && irq_log_once(1, LPI_B, WAIT_US) && irq_log_once(0, LPI_HI, WAIT_US) &&
 	      irq_logs[0].n == 2 && irq_logs[1].n == 1, "n=%u/%u", irq_logs[0].n, irq_logs[1].n);
 
 	/* Through GITS_TRANSLATER too: DeviceID 0 is unmapped, nothing comes. */
 	irq_log_reset();
 	mmio_write32(GITS_BASE + GITS_TRANSLATER, 0);
-	check("unmapped-device-silent", none(0) && none(1), "n=%u/%u", irq_logs[0].n,
+	check("unmapped-device-silent", irq_log_none(0) && irq_log_none(1), "n=%u/%u", irq_logs[0].n,
 	      irq_logs[1].n);
 
 	irq_log_reset();
 	ok = its_mapc(ICID_UNMAPPED, 1) && its_dev_cmd(ITS_CMD_INT, DEV_B, 4);
-	check("late-collection-delivers", ok && got(1, LPI_UNM) && irq_logs[0].n == 0, "n=%u/%u",
+	check("late-collection-delivers", ok && irq_log_once(1, LPI_UNM, WAIT_US) && irq_logs[0].n == 0, "n=%u/%u",
 	      irq_logs[0].n, irq_logs[1].n);
 }
 
@@ -301,15 +283,15 @@ static void again(void)
 	ok = its_dev_cmd(ITS_CMD_INT, DEV_B, 5) && its_sync(0);
 	print("Now migrate the VM, then press a key to continue...\n");
 	check("key-again", wait_key() != 0, "no key within %u s", KEY_WAIT_US / 1000000);
-	check("again-pending-held", ok && none(0), "n=%u", irq_logs[0].n);
+	check("again-pending-held", ok && irq_log_none(0), "n=%u", irq_logs[0].n);
 	pmr_write(PMR_OPEN);
-	check("again-pending-fires-once", got(0, LPI_PMR) && irq_logs[0].n == 1, "n=%u",
+	check("again-pending-fires-once", irq_log_once(0, LPI_PMR, WAIT_US) && irq_logs[0].n == 1, "n=%u",
 	      irq_logs[0].n);
 	irq_log_reset();
 	ok = its_dev_cmd(ITS_CMD_INT, DEV_A, 0) && its_dev_cmd(ITS_CMD_INT, DEV_A, 1) &&
 	     its_dev_cmd(ITS_CMD_INT, DEV_B, 4);
-	check("again-mappings-translate", ok && got(0, LPI_A) && got(1, LPI_B) &&
-	      got(1, LPI_UNM) && irq_logs[0].n == 1 && irq_logs[1].n == 2, "n=%u/%u",
+	check("again-mappings-translate", ok && irq_log_once(0, LPI_A, WAIT_US) && irq_log_once(1, LPI_B, WAIT_US) &&
+	      irq_log_once(1, LPI_UNM, WAIT_US) && irq_logs[0].n == 1 && irq_logs[1].n == 2, "n=%u/%u",
 	      irq_logs[0].n, irq_logs[1].n);
 }
 
