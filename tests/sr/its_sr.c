@@ -126,7 +126,7 @@ static void copy(const struct tvm *src, struct tvm *dst, uint64_t off, uint64_t 
 	memcpy((uint8_t *)dst->ram + off, (const uint8_t *)src->ram + off, len);
 }
 
-void world_copy_ram(const struct its_world *w, struct tvm *dst)
+static void world_copy_ram(const struct its_world *w, struct tvm *dst)
 {
 	copy(w->t, dst, 0, G_QUEUE);			/* property and pending tables */
 	copy(w->t, dst, G_DEVTBL, 0x10000);
@@ -193,4 +193,12 @@ void world_counts(struct vgic_vm *vm, size_t *devs, size_t *evs, size_t *colls)
 	*evs = its->events.nr;
 	*colls = its->collections.nr;
 	pthread_mutex_unlock(&its->lock);
+}
+
+struct tvm *world_target(const struct its_world *w)
+{
+	struct tvm *dst = its_tvm_new(w->t->nr_vcpus, 1);
+
+	world_copy_ram(w, dst);
+	return dst;
 }

@@ -35,8 +35,9 @@ struct snapshot {
 void world_random(struct its_world *w, unsigned int nr_vcpus, uint32_t seed);
 /* Save GIC state, pending tables and ITS tables/registers of @w. */
 void world_save(struct its_world *w, struct snapshot *s);
-/* Copy the guest memory holding @w's tables into @dst's RAM. */
-void world_copy_ram(const struct its_world *w, struct tvm *dst);
+/* A fresh VM shaped like @w's (vCPUs, one ITS), holding a copy of @w's
+ * guest memory: the destination of a migration. */
+struct tvm *world_target(const struct its_world *w);
 /* Restore @s into @dst: GIC, then ITS registers; RESTORE_TABLES's result is returned
  * and GITS_CTLR is restored only if it succeeded. */
 int world_restore(struct tvm *dst, const struct snapshot *s);

@@ -44,8 +44,7 @@ static void migrate_one(uint32_t seed, struct coverage *cov)
 
 	world_random(&w, 1 + seed % 4, seed);
 	world_save(&w, &s);
-	dst = its_tvm_new(w.t->nr_vcpus, 1);
-	world_copy_ram(&w, dst);
+	dst = world_target(&w);
 	assert_int_equal(world_restore(dst, &s), 0);
 	world_counts(w.t->vm, &d0, &e0, &c0);
 	world_counts(dst->vm, &d1, &e1, &c1);
@@ -114,8 +113,7 @@ static void test_pending_and_late_mapc(void **state)
 	gits_int(&w.g, 5, 0);
 	assert_int_equal(vgic_vcpu_pending(w.t->vm, 1), VGIC_PENDING_IRQ);
 	world_save(&w, &s);
-	dst = its_tvm_new(2, 1);
-	world_copy_ram(&w, dst);
+	dst = world_target(&w);
 	assert_int_equal(world_restore(dst, &s), 0);
 	assert_int_equal(vgic_vcpu_pending(dst->vm, 1), VGIC_PENDING_IRQ);
 	assert_int_equal(ack(dst, 1), LPI(1));
@@ -268,8 +266,7 @@ static void test_corrupt(void **state)
 
 		world_fixed(&w);
 		world_save(&w, &s);
-		dst = its_tvm_new(2, 1);
-		world_copy_ram(&w, dst);
+		dst = world_target(&w);
 		sr_restore_gic(dst, &s.gic);
 		/* The target already has a mapping of its own, which must survive. */
 		g2 = w.g;
@@ -317,8 +314,7 @@ static void test_restore_bounded(void **state)
 	(void)state;
 	world_fixed(&w);
 	world_save(&w, &s);
-	dst = its_tvm_new(2, 1);
-	world_copy_ram(&w, dst);
+	dst = world_target(&w);
 	for (uint64_t dev = 0; dev <= 1024; dev++) {
 		uint64_t *dte_p = (uint64_t *)((uint8_t *)dst->ram + G_DEVTBL + dev * 8);
 
@@ -356,8 +352,7 @@ static void test_apply_unwinds(void **state)
 	for (size_t i = 0; i < s.gic.nr; i++)
 		if (s.gic.a[i].group == VGIC_GRP_REDIST_REGS && s.gic.a[i].attr == prop_attr)
 			s.gic.a[i].val = 0x7f000000 | 15;
-	dst = its_tvm_new(2, 1);
-	world_copy_ram(&w, dst);
+	dst = world_target(&w);
 	sr_restore_gic(dst, &s.gic);
 	world_restore_its_regs(dst, &s.its);
 	before = malloc(dst->ram_size);
@@ -386,8 +381,7 @@ static void test_restore_order(void **state)
 	(void)state;
 	world_fixed(&w);
 	world_save(&w, &s);
-	dst = its_tvm_new(2, 1);
-	world_copy_ram(&w, dst);
+	dst = world_target(&w);
 	/* ITS tables before the redistributors: no LPI fits a zero PROPBASER. */
 	world_restore_its_regs(dst, &s.its);
 	assert_int_equal(vgic_its_set_attr(dst->vm, 0, VGIC_GRP_CTRL, VGIC_ITS_RESTORE_TABLES, 0),
@@ -436,8 +430,7 @@ static void test_resave_after_unmap(void **state)
 	gits_mapd(&w.g, w.devs[0], 2, false);
 	gits_discard(&w.g, w.devs[1], 0);
 	world_save(&w, &s);
-	dst = its_tvm_new(2, 1);
-	world_copy_ram(&w, dst);
+	dst = world_target(&w);
 	assert_int_equal(world_restore(dst, &s), 0);
 	world_counts(dst->vm, &d, &e, &c);
 	assert_int_equal(d, 1);
@@ -480,8 +473,7 @@ static void test_fuzz_tables(void **state)
 
 		world_random(&w, 2, seed + 100000);
 		world_save(&w, &s);
-		dst = its_tvm_new(2, 1);
-		world_copy_ram(&w, dst);
+		dst = world_target(&w);
 		sr_restore_gic(dst, &s.gic);
 		world_restore_its_regs(dst, &s.its);
 		for (unsigned int k = 1 + xorshift(&r) % 3; k--;) {

@@ -53,8 +53,7 @@ static void test_roundtrip(void **state)
 		assert_int_equal(spi_line(w.t, 40 + seed % 20, true), 0);
 		icc_wr(w.t, 0, ICC_PMR_EL1, 0x80 + (seed % 8) * 8);
 		assert_int_equal(vgic_vm_save_state(w.t->vm, &blob, &len), 0);
-		dst = its_tvm_new(w.t->nr_vcpus, 1);
-		world_copy_ram(&w, dst);
+		dst = world_target(&w);
 		assert_int_equal(vgic_vm_restore_state(dst->vm, blob, len), 0);
 		check_same(&w, dst);
 		free(blob);
@@ -87,8 +86,7 @@ static void test_corrupt(void **state)
 	(void)state;
 	world_random(&w, 2, 7);
 	assert_int_equal(vgic_vm_save_state(w.t->vm, (void **)&blob, &len), 0);
-	dst = its_tvm_new(2, 1);
-	world_copy_ram(&w, dst);
+	dst = world_target(&w);
 	sr_save_gic(dst, VGIC_NR_IRQS_DEFAULT, &fresh);
 	bad = malloc(len);
 	assert_non_null(bad);
