@@ -2,10 +2,11 @@
 /*
  * Synchronous exceptions and PSCI, using only virt features (run on QEMU
  * too): SVC, undefined instruction and data abort on an unassigned address,
- * from EL1 and from EL0; PSCI VERSION, FEATURES, CPU_ON, AFFINITY_INFO,
- * MIGRATE_INFO_TYPE.  Needs 2 vCPUs.  EL0 checks: see main().
+ * from EL1 and from EL0 (lower-EL vectors: ESR, FAR, ELR, SPSR), many EL0 <->
+ * EL1 round trips on both vCPUs at once, an IRQ taken at EL0; PSCI VERSION,
+ * FEATURES, CPU_ON, AFFINITY_INFO, MIGRATE_INFO_TYPE.  Needs 2 vCPUs.
  */
-#include "rt.h"
+#include "gic.h"
 
 #define HOLE		0x0b000000UL	/* nothing at this address on virt */
 #define EC_UNKNOWN	0x00
@@ -13,25 +14,43 @@
 #define EC_DABT_LOW	0x24
 #define EC_DABT_CUR	0x25
 #define SVC_EXIT_EL0	0xff
+#define SVC_COUNT	0x01	/* counted per CPU, nothing else */
+#define SVC_UNMASK	0x10	/* return to EL0 with DAIF clear */
+#define SPSR_M		0xf	/* M[3:0]: 0 is EL0t */
+#define SPSR_EL0T	0x0
+#define ROUND_TRIPS	1000
+#define SGI_EL0		3
 
 static volatile struct {
-	uint64_t esr, far, elr;
+	uint64_t esr, far, elr, spsr;
 	unsigned int kind, n;
 } last;
+
+static volatile unsigned int svc_count[MAX_CPUS];
 
 static void on_sync(unsigned int kind, struct frame *f)
 {
 	uint64_t esr = sysreg_read(esr_el1);
 	unsigned int ec = esr >> 26;
 
-	if (kind == VEC_SYNC_EL0 && ec == EC_SVC64 && (esr & 0xffff) == SVC_EXIT_EL0) {
-		f->elr = (uint64_t)el0_return;
-		f->spsr = 0x3c5;	/* EL1h, DAIF masked */
-		return;
+	if (kind == VEC_SYNC_EL0 && ec == EC_SVC64) {
+		switch (esr & 0xffff) {
+		case SVC_EXIT_EL0:
+			f->elr = (uint64_t)el0_return;
+			f->spsr = 0x3c5;	/* EL1h, DAIF masked */
+			return;
+		case SVC_COUNT:
+			svc_count[cpu_index() % MAX_CPUS]++;
+			return;
+		case SVC_UNMASK:
+			f->spsr = SPSR_EL0T;
+			return;
+		}
 	}
 	last.esr = esr;
 	last.far = sysreg_read(far_el1);
 	last.elr = f->elr;
+	last.spsr = f->spsr;
 	last.kind = kind;
 	last.n++;
 	if (ec != EC_SVC64)
@@ -72,12 +91,86 @@ static volatile uint64_t el0_stack[512] __attribute__((aligned(16)));
 
 #define EL0_EXIT() __asm__ volatile("svc #0xff" ::: "memory")
 
-static void el0_svc(void) { __asm__ volatile("svc #0x7"); EL0_EXIT(); }
-static void el0_udf(void) { __asm__ volatile(".word 0x00000000"); EL0_EXIT(); }
+extern char el0_svc_insn[], el0_udf_insn[], el0_ldr_insn[];
+
+static void el0_svc(void) { __asm__ volatile("el0_svc_insn: svc #0x7"); EL0_EXIT(); }
+static void el0_udf(void) { __asm__ volatile("el0_udf_insn: .word 0x00000000"); EL0_EXIT(); }
 static void el0_dabt(void)
 {
-	__asm__ volatile("mov x1, %0\nldr w2, [x1]" :: "r"(HOLE) : "x1", "x2", "memory");
+	__asm__ volatile("mov x1, %0\nel0_ldr_insn: ldr w2, [x1]" :: "r"(HOLE) : "x1", "x2", "memory");
 	EL0_EXIT();
+}
+
+/*
+ * ROUND_TRIPS SVCs from EL0, each handled at EL1 (which reads ESR_EL1) and
+ * returned from with ERET; a sum in a register, a value on the EL0 stack and
+ * one in a SIMD register must come through intact.
+ */
+static volatile uint64_t el0_sum[MAX_CPUS];
+static volatile bool el0_intact[MAX_CPUS];
+
+static inline void el0_round_trips(unsigned int cpu)
+{
+	volatile uint64_t on_stack = 0x5eed0000 + cpu;
+	uint64_t sum = 0, simd = 0x0123456789abcdefULL + cpu, back;
+
+	__asm__ volatile("fmov d8, %0" :: "r"(simd));
+	for (unsigned int i = 0; i < ROUND_TRIPS; i++) {
+		sum += i;
+		__asm__ volatile("svc #0x1" : "+r"(sum) :: "memory");
+	}
+	__asm__ volatile("fmov %0, d8" : "=r"(back));
+	el0_sum[cpu] = sum;
+	el0_intact[cpu] = on_stack == 0x5eed0000 + cpu && back == simd;
+	EL0_EXIT();
+}
+
+static void el0_round_trips0(void) { el0_round_trips(0); }
+static void el0_round_trips1(void) { el0_round_trips(1); }
+
+/* Unmask IRQs (through an SVC: EL0 may not), then wait for the SGI. */
+static volatile unsigned int irq_el0_n;
+static volatile uint64_t irq_el0_spsr, irq_el0_elr;
+
+static void el0_wait_irq(void)
+{
+	__asm__ volatile("svc #0x10" ::: "memory");
+	for (unsigned int i = 0; i < 100000000 && !irq_el0_n; i++)
+		;
+	EL0_EXIT();
+}
+
+static void on_irq(struct frame *f)
+{
+	uint32_t id = gic_ack();
+
+	if (id == INTID_SPURIOUS)
+		return;
+	if (id == SGI_EL0) {
+		irq_el0_spsr = f->spsr;
+		irq_el0_elr = f->elr;
+		irq_el0_n++;
+	}
+	gic_eoi(id);
+}
+
+static bool in_fn(uint64_t pc, void (*fn)(void))
+{
+	return pc >= (uint64_t)fn && pc < (uint64_t)fn + 256;
+}
+
+static void el0_irq_check(void *sp)
+{
+	gic_dist_init();
+	gic_cpu_init();
+	irq_hook = on_irq;
+	gic_enable(SGI_EL0);
+	gic_send_sgi(SGI_EL0, 1u << 0);	/* pending while EL1 and EL0 mask it */
+	run_el0(el0_wait_irq, sp);
+	check("irq-el0", irq_el0_n == 1 && (irq_el0_spsr & SPSR_M) == SPSR_EL0T &&
+	      in_fn(irq_el0_elr, el0_wait_irq), "n=%u spsr=0x%lx elr=0x%lx", irq_el0_n,
+	      irq_el0_spsr, irq_el0_elr);
+	gic_disable(SGI_EL0);
 }
 
 static void el0_checks(void)
@@ -87,25 +180,62 @@ static void el0_checks(void)
 	last.n = 0;
 	run_el0(el0_svc, sp);
 	check("svc-el0", last.n == 1 && ec_of(last.esr) == EC_SVC64 && (last.esr & 0xffff) == 7 &&
-	      last.kind == VEC_SYNC_EL0, "n=%u esr=0x%lx kind=%u", last.n, last.esr, last.kind);
+	      (last.esr >> 25 & 1) && last.elr == (uint64_t)el0_svc_insn + 4 &&
+	      (last.spsr & SPSR_M) == SPSR_EL0T && last.kind == VEC_SYNC_EL0,
+	      "n=%u esr=0x%lx elr=0x%lx spsr=0x%lx kind=%u", last.n, last.esr, last.elr,
+	      last.spsr, last.kind);
 	last.n = 0;
 	run_el0(el0_udf, sp);
-	check("undef-el0", last.n == 1 && ec_of(last.esr) == EC_UNKNOWN && last.kind == VEC_SYNC_EL0,
-	      "n=%u esr=0x%lx kind=%u", last.n, last.esr, last.kind);
+	check("undef-el0", last.n == 1 && ec_of(last.esr) == EC_UNKNOWN &&
+	      last.elr == (uint64_t)el0_udf_insn && (last.spsr & SPSR_M) == SPSR_EL0T &&
+	      last.kind == VEC_SYNC_EL0, "n=%u esr=0x%lx elr=0x%lx kind=%u", last.n, last.esr,
+	      last.elr, last.kind);
 	last.n = 0;
 	run_el0(el0_dabt, sp);
 	check("dabt-el0", last.n == 1 && ec_of(last.esr) == EC_DABT_LOW && last.far == HOLE &&
-	      (last.esr & 0x3f) == 0x10 && last.kind == VEC_SYNC_EL0, "n=%u esr=0x%lx far=0x%lx",
-	      last.n, last.esr, last.far);
+	      (last.esr & 0x3f) == 0x10 && !(last.esr & (1 << 6)) &&
+	      last.elr == (uint64_t)el0_ldr_insn && (last.spsr & SPSR_M) == SPSR_EL0T &&
+	      last.kind == VEC_SYNC_EL0, "n=%u esr=0x%lx far=0x%lx elr=0x%lx", last.n, last.esr,
+	      last.far, last.elr);
+
+	svc_count[0] = 0;
+	run_el0(el0_round_trips0, sp);
+	check("el0-round-trips", svc_count[0] == ROUND_TRIPS &&
+	      el0_sum[0] == ROUND_TRIPS * (ROUND_TRIPS - 1) / 2 && el0_intact[0],
+	      "svc=%u sum=%lu intact=%u", svc_count[0], el0_sum[0], el0_intact[0]);
+	el0_irq_check(sp);
 }
 
-static volatile bool cpu1_ran;
+static volatile bool cpu1_ran, cpu1_el0;
+static volatile uint64_t el0_stack1[512] __attribute__((aligned(16)));
 
 void secondary_main(unsigned int idx)
 {
+	if (cpu1_el0 && idx == 1) {
+		run_el0(el0_round_trips1, (void *)&el0_stack1[512]);
+		cpu1_el0 = false;
+	}
 	cpu1_ran = idx == 1;
 	dsb();
 	psci_call(PSCI_CPU_OFF, 0, 0, 0);
+}
+
+/* Both vCPUs go back and forth between EL0 and EL1 at the same time. */
+static void el0_smp_check(void)
+{
+	int64_t r;
+
+	svc_count[0] = svc_count[1] = 0;
+	cpu1_el0 = true;
+	cpu1_ran = false;
+	dsb();
+	r = cpu_start(1);
+	run_el0(el0_round_trips0, (void *)&el0_stack[512]);
+	wait_until(cpu1_ran, 2000000);
+	check("el0-round-trips-2cpu", r == 0 && cpu1_ran && svc_count[0] == ROUND_TRIPS &&
+	      svc_count[1] == ROUND_TRIPS && el0_intact[0] && el0_intact[1] &&
+	      el0_sum[1] == ROUND_TRIPS * (ROUND_TRIPS - 1) / 2, "ret %ld svc=%u/%u intact=%u/%u",
+	      r, svc_count[0], svc_count[1], el0_intact[0], el0_intact[1]);
 }
 
 static void psci_checks(void)
@@ -138,16 +268,9 @@ int main(const void *fdt)
 	check("dtb", fdt_has_compatible(fdt, "arm,gic-v3") && fdt_has_compatible(fdt, "arm,pl011") &&
 	      fdt_has_compatible(fdt, "arm,armv8-timer") && fdt_has_compatible(fdt, "virtio,mmio"), "");
 	el1_checks();
-	/*
-	 * EL0 checks (el0_checks) pass on QEMU but are not run: vgic on
-	 * Unicorn 2.0.1 cannot enter EL1 from EL0 (see src/vmm/exc.c) and
-	 * ends the run instead.  Run them with -DWITH_EL0 on QEMU.
-	 */
-#ifdef WITH_EL0
 	el0_checks();
-#else
-	(void)el0_checks;
-#endif
 	psci_checks();
+	wait_until(psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, 200000);
+	el0_smp_check();
 	return summary();
 }

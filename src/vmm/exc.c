@@ -33,6 +33,7 @@ FIELD(ESR_ABT, FSC, 0, 6);
 /* Vector offsets from VBAR_EL1. */
 #define VEC_CUR_SP0	0x000
 #define VEC_CUR_SPX	0x200
+#define VEC_LOWER_A64	0x400
 #define VEC_KIND_STRIDE	0x80
 
 /* Intnos of Unicorn's (QEMU's) EXCP_* we meet. */
@@ -68,35 +69,35 @@ void exc_enter(struct vcpu *v, enum exc_kind kind, uint64_t elr, uint64_t esr, u
 	uint64_t old = vcpu_reg(v, UC_ARM64_REG_PSTATE);
 	unsigned int el = FIELD_GET(PSTATE, EL, old);
 	uint64_t off;
+	int err;
 
 	if (el == 0) {
-		/*
-		 * Unicorn 2.0.1 caches the exception level in its translation
-		 * flags and rebuilds them only on its own exception entry and
-		 * return: after a PSTATE write from here the guest would keep
-		 * running EL1 code as EL0 (every MRS of an EL1 register UNDEF).
-		 * Until that is fixed, an exception from EL0 ends the run.
-		 */
-		vmm_request_exit(v->vmm, VMM_EXIT_RUNAWAY,
-				 "vcpu%u: exception from EL0 (pc 0x%llx, ESR 0x%llx): entering EL1 "
-				 "from EL0 is not supported on Unicorn 2.0.1", v->idx,
-				 (unsigned long long)elr, (unsigned long long)esr);
-		vcpu_request_stop(v);
-		return;
+		/* Unicorn caches the EL in its translation flags: el1ctx.c. */
+		err = el1ctx_enter(v);
+		if (err) {
+			vmm_request_exit(v->vmm, VMM_EXIT_RUNAWAY,
+					 "vcpu%u: exception from EL0 (pc 0x%llx, ESR 0x%llx) cannot "
+					 "be entered: %s", v->idx, (unsigned long long)elr,
+					 (unsigned long long)esr, el1ctx_strerror(err));
+			vcpu_request_stop(v);
+			return;
+		}
+		off = VEC_LOWER_A64;
+	} else {
+		off = FIELD_GET(PSTATE, SP, old) ? VEC_CUR_SPX : VEC_CUR_SP0;
 	}
-	off = FIELD_GET(PSTATE, SP, old) ? VEC_CUR_SPX : VEC_CUR_SP0;
 	off += (uint64_t)kind * VEC_KIND_STRIDE;
 
 	/*
 	 * Unicorn's PSTATE write does not bank the stack pointer: coming from
-	 * EL1t, park the live SP in SP_EL0 and load SP_EL1.
+	 * EL0 or EL1t, park the live SP in SP_EL0 and load SP_EL1.
 	 */
 	if (!FIELD_GET(PSTATE, SP, old)) {
 		vcpu_set_reg(v, UC_ARM64_REG_SP_EL0, vcpu_reg(v, UC_ARM64_REG_SP));
 		vcpu_set_reg(v, UC_ARM64_REG_SP, vcpu_reg(v, UC_ARM64_REG_SP_EL1));
 	}
+	/* Unicorn's translation flags are EL1's already (from EL0: el1ctx_enter). */
 	vcpu_set_reg(v, UC_ARM64_REG_PSTATE, FIELD_DP(PSTATE, DAIF, 0xf) | PSTATE_EL1H);
-	/* The EL stays 1, so Unicorn's cached translation flags stay valid. */
 	vcpu_set_sysreg(v, SPSR_EL1, old);
 	vcpu_set_sysreg(v, ELR_EL1, elr);
 	if (kind == EXC_SYNC) {

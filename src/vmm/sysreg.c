@@ -78,8 +78,11 @@ static uint32_t sysreg_trap(struct vcpu *v, uc_arm64_reg reg, const uc_arm64_cp_
 		res = sysreg_read(v, enc, &val);
 	else
 		res = sysreg_write(v, enc, vcpu_reg(v, reg));
-	if (res == SYSREG_NATIVE)
+	if (res == SYSREG_NATIVE) {
+		if (!is_read)
+			el1ctx_note_msr(v, enc);
 		return 0;
+	}
 	v->vmm->stats.sysreg_traps++;
 	if (res == SYSREG_UNDEF)
 		exc_undef_later(v, pc);

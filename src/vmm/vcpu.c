@@ -95,7 +95,8 @@ uint64_t vcpu_sysreg(struct vcpu *v, int op0, int op1, int crn, int crm, int op2
 	return r.val;
 }
 
-/* Writing through CP_REG also rebuilds Unicorn's cached EL/flags state. */
+/* A raw write (QEMU's migration path); it does not rebuild Unicorn 2.0.1's
+ * cached translation flags (see el1ctx.c). */
 void vcpu_set_sysreg(struct vcpu *v, int op0, int op1, int crn, int crm, int op2, uint64_t val)
 {
 	uc_arm64_cp_reg r = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2,
@@ -144,7 +145,7 @@ static int engine_open(struct vcpu *v)
 		err = uc_hook_add(v->uc, &h, UC_HOOK_INSN, sysreg_msr_hook, v, 1, 0, UC_ARM64_INS_MSR);
 	if (err)
 		goto fail;
-	if (mmio_map(v))
+	if (mmio_map(v) || el1ctx_open(v))
 		return -ENOMEM;
 	return 0;
 fail:
@@ -156,6 +157,7 @@ static void engine_close(struct vcpu *v)
 {
 	if (!v->uc)
 		return;
+	el1ctx_close(v);
 	mmio_unmap(v);
 	uc_close(v->uc);
 	v->uc = NULL;
@@ -200,5 +202,6 @@ uc_err vcpu_run_slice(struct vcpu *v)
 
 	v->stopped_by_hook = false;
 	v->fault_type = 0;
+	el1ctx_capture(v);
 	return uc_emu_start(v->uc, pc, 0, 0, 0);
 }

@@ -73,6 +73,17 @@ struct gtimer {
 	unsigned int ppi;
 };
 
+/* An EL1 engine context for entering EL1 from EL0 (el1ctx.c). */
+#define EL1CTX_EXTRA_MAX	8
+struct el1ctx {
+	uc_context *ctx;
+	bool valid;			/* captured, and still exact for EL1 */
+	bool overflow;			/* extra[] was too small */
+	uint32_t pstate;		/* PSTATE at capture */
+	unsigned int nr_extra;
+	uint32_t extra[EL1CTX_EXTRA_MAX];	/* sysregs written at EL0 since */
+};
+
 struct vcpu {
 	struct vmm *vmm;
 	unsigned int idx;
@@ -95,6 +106,7 @@ struct vcpu {
 	int fault_type;			/* uc_mem_type, 0 if none */
 	void *mmio_ctx;			/* per-engine MMIO callback contexts */
 	uint64_t irqs_taken;
+	struct el1ctx el1;
 };
 
 struct pl011;
@@ -147,7 +159,7 @@ struct vmm {
 	struct backend *backend;
 	struct vmm_stats {
 		uint64_t slices, exits_wfi, mmio_exits, unclaimed_mmio, sysreg_traps;
-		uint64_t irq_entries, sync_entries, unmask_stops;
+		uint64_t irq_entries, sync_entries, unmask_stops, el0_entries;
 	} stats;
 };
 
@@ -209,6 +221,21 @@ void exc_undef_later(struct vcpu *v, uint64_t pc);
 void exc_from_intr(struct vcpu *v, uint32_t intno);
 /* An access to unmapped memory stopped the slice: abort or give up. */
 void exc_from_fault(struct vcpu *v);
+
+/* --- el1ctx.c: entering EL1 from EL0 (Unicorn caches the EL, see there) --- */
+/* With the engine: -ENOMEM. */
+int el1ctx_open(struct vcpu *v);
+void el1ctx_close(struct vcpu *v);
+/* Capture the EL1 context if it is stale and the vCPU is at EL1. */
+void el1ctx_capture(struct vcpu *v);
+/* The guest executes a native MSR to @enc (VGIC_SYSREG encoding). */
+void el1ctx_note_msr(struct vcpu *v, uint32_t enc);
+/* Give the engine EL1 translation state, keeping the live architectural
+ * state; PSTATE still says EL0.  -ENOENT (no context captured), -EOPNOTSUPP
+ * (captured with PSTATE.PAN/UAO set), -ENOSPC (EL0 wrote too many sysregs),
+ * -EIO (Unicorn refused the restore). */
+int el1ctx_enter(struct vcpu *v);
+const char *el1ctx_strerror(int err);
 
 /* --- sysreg.c --- */
 uint32_t sysreg_mrs_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *opaque);
