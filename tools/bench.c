@@ -15,6 +15,7 @@ struct bench {
 };
 
 static const struct bench benches[] = {
+	{ "guest", bench_guest, "guest image: LPI/IPI round trips, EOI, MMIO, PSCI; --compare-qemu runs QEMU too" },
 	{ "host", bench_host, "host paths: MSI hit/miss, MAPTI/s, IRQ line, irqfd, memory; 1..4096 devices, 1..512 vCPUs" },
 	{ "irqfd", bench_irqfd, "eventfd write -> LPI/SPI pending: rate, p50/p99 latency" },
 	{ "ioeventfd", bench_ioeventfd, "guest MMIO write -> eventfd readable latency" },

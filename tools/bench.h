@@ -19,6 +19,9 @@ int bench_lpi_stress(int argc, char **argv);
 /* Host paths: signal-MSI, MAPTI, IRQ line, irqfd, memory; device and vCPU sweeps (tools/bench_host.c). */
 int bench_host(int argc, char **argv);
 
+/* Guest micro-benchmarks on vgic run, and on QEMU with --compare-qemu (tools/bench_guest.c). */
+int bench_guest(int argc, char **argv);
+
 /* Shared by the benchmarks. */
 uint64_t bench_now_ns(void);
 /* The @pct percentile of @n samples (sorts them). */
