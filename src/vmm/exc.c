@@ -206,9 +206,15 @@ void exc_from_intr(struct vcpu *v, uint32_t intno)
 		exc_sync(v, pc - 4, esr_make(EC_UNKNOWN, 0), NEVER);
 		return;
 	case EXCP_SWI:
-		/* Unicorn reports SVC with PC already past the instruction. */
+		/*
+		 * Unicorn reports SVC with PC already past the instruction.  An
+		 * SVC returns past itself, so SVCs repeated at one PC are the
+		 * guest's own loop (a syscall loop at EL0), never a stuck
+		 * exception: not counted by the loop detection.
+		 */
 		vcpu_fetch(v, pc - 4, &insn);
-		exc_sync(v, pc, esr_make(EC_SVC64, FIELD_GET(INSN_EXC, IMM16, insn)), NEVER);
+		v->same_exc = 0;
+		exc_enter(v, EXC_SYNC, pc, esr_make(EC_SVC64, FIELD_GET(INSN_EXC, IMM16, insn)), NEVER);
 		return;
 	case EXCP_BKPT:
 		vcpu_fetch(v, pc, &insn);
