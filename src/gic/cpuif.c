@@ -136,7 +136,7 @@ unsigned int gic_cpuif_pending(struct gic *gic, struct gic_cpu *cpu)
  */
 static bool acknowledge(struct vgic_irq *irq)
 {
-	irq->pending_latch = false;
+	irq_set_pending_latch(irq, false);
 	if (!irq_is_lpi(irq))
 		irq->active = true;
 	return gic_irq_oracle(irq) == NULL;
@@ -282,7 +282,7 @@ static void pend_sgi(struct gic *gic, struct gic_cpu *target, uint32_t sgi, bool
 		spin_unlock(&irq->lock);
 		return;
 	}
-	irq->pending_latch = true;
+	irq_set_pending_latch(irq, true);
 	gic_count(gic, irqs_injected);
 	gic_irq_update(gic, irq);
 }

@@ -54,7 +54,7 @@ struct vgic_irq {
 	uint8_t group;			/* 0 or 1 */
 	uint8_t config;			/* enum irq_config */
 	bool enabled;
-	bool pending_latch;		/* edge latch, or set through ISPENDR */
+	bool pending_latch;		/* edge latch, or ISPENDR; irq_set_pending_latch() */
 	bool line_level;		/* input level of a level-sensitive line */
 	bool active;
 	bool notify_deactivate;		/* tell gic->deactivate_notify (resamplefd) */
@@ -97,12 +97,22 @@ struct gic_cpu {
 	struct vcpu_notify *notify;	/* owned by the VM */
 };
 
+/* Keeps counters written by different threads on different cache lines. */
+#define GIC_LINE_PAD(name)	char name[64]
+
+/*
+ * Injecting threads count irqs_injected and kicks; vCPU threads count the
+ * rest.  Each group gets its own cache line, so that a vCPU acknowledging
+ * does not take the line a sender is counting in (and the reverse).
+ */
 struct gic_stats {
+	GIC_LINE_PAD(pad0);
+	atomic_uint_fast64_t irqs_injected;
+	atomic_uint_fast64_t kicks;
+	GIC_LINE_PAD(pad1);
 	atomic_uint_fast64_t mmio_bad_access;
 	atomic_uint_fast64_t sysreg_bad_access;
 	atomic_uint_fast64_t spurious_acks;
-	atomic_uint_fast64_t irqs_injected;
-	atomic_uint_fast64_t kicks;
 	atomic_uint_fast64_t lpi_table_errors;
 };
 
@@ -148,6 +158,15 @@ void gic_put_irq(struct gic *gic, struct vgic_irq *irq);
 static inline bool irq_is_lpi(const struct vgic_irq *irq)
 {
 	return irq->intid >= GIC_LPI_BASE;
+}
+
+/*
+ * pending_latch is written under irq->lock, but an LPI's is also read
+ * without it (gic_lpi_inject_if_pending), so every write is atomic.
+ */
+static inline void irq_set_pending_latch(struct vgic_irq *irq, bool pending)
+{
+	__atomic_store_n(&irq->pending_latch, pending, __ATOMIC_RELEASE);
 }
 
 static inline bool irq_is_pending(const struct vgic_irq *irq)

@@ -133,7 +133,7 @@ void gic_irq_set_level(struct gic *gic, struct vgic_irq *irq, bool level)
 	if (irq->config == IRQ_CONFIG_LEVEL)
 		irq->line_level = level;
 	else
-		irq->pending_latch = true;
+		irq_set_pending_latch(irq, true);
 	if (level)
 		gic_count(gic, irqs_injected);
 	gic_irq_update(gic, irq);

@@ -220,7 +220,7 @@ static void load_pending_bit(struct gic *gic, struct vgic_irq *irq, struct gic_c
 	byte &= (uint8_t)~bit;
 	gmem_write(gic->mem, gpa, &byte, 1);
 	spin_lock(&irq->lock);
-	irq->pending_latch = true;
+	irq_set_pending_latch(irq, true);
 	gic_irq_update(gic, irq);
 }
 
@@ -307,7 +307,8 @@ struct vgic_irq *gic_lpi_create(struct gic *gic, uint32_t intid, struct gic_cpu 
 void gic_lpi_set_target(struct gic *gic, struct vgic_irq *irq, struct gic_cpu *cpu)
 {
 	spin_lock(&irq->lock);
-	irq->target_vcpu = cpu;
+	/* Atomic: gic_lpi_inject_if_pending() reads it without the lock. */
+	__atomic_store_n(&irq->target_vcpu, cpu, __ATOMIC_RELAXED);
 	gic_irq_update(gic, irq);
 }
 
@@ -329,28 +330,35 @@ int gic_lpi_inject(struct gic *gic, struct vgic_irq *irq)
 		spin_unlock(&irq->lock);
 		return 1;
 	}
-	irq->pending_latch = true;
+	irq_set_pending_latch(irq, true);
 	gic_irq_update(gic, irq);
 	return 1;
 }
 
+/*
+ * Reads only, no lock: while MSIs come faster than the vCPU takes them, the
+ * LPI's cache line then stays shared between the senders and the vCPU
+ * instead of moving to every sender in turn.  Seeing pending_latch set is
+ * the point where this MSI takes effect (it merges into that pending state);
+ * the target then still has LPIs on unless EnableLPIs is being cleared at
+ * this very moment, an MSI racing that write, which may then count as having
+ * come first (its only effect is the pending bit the write-back saves).
+ */
 bool gic_lpi_inject_if_pending(struct gic *gic, struct vgic_irq *irq)
 {
-	bool done;
-
-	spin_lock(&irq->lock);
-	done = irq->pending_latch && lpis_on(irq->target_vcpu) &&
-	       atomic_load_explicit(&irq->refcount, memory_order_relaxed);
-	if (done)
-		gic_count(gic, irqs_injected);
-	spin_unlock(&irq->lock);
-	return done;
+	if (!__atomic_load_n(&irq->pending_latch, __ATOMIC_ACQUIRE))
+		return false;
+	if (!lpis_on(__atomic_load_n(&irq->target_vcpu, __ATOMIC_RELAXED)) ||
+	    !atomic_load_explicit(&irq->refcount, memory_order_relaxed))
+		return false;
+	gic_count(gic, irqs_injected);
+	return true;
 }
 
 void gic_lpi_clear(struct gic *gic, struct vgic_irq *irq)
 {
 	spin_lock(&irq->lock);
-	irq->pending_latch = false;
+	irq_set_pending_latch(irq, false);
 	gic_irq_update(gic, irq);
 }
 
@@ -412,7 +420,7 @@ static void lpis_enable(struct gic *gic, struct gic_cpu *cpu, struct vgic_irq *i
 		irq->enabled = FIELD_GET(LPI_PROP, ENABLE, prop);
 	}
 	if (byte & (1u << (irq->intid % 8)))
-		irq->pending_latch = true;
+		irq_set_pending_latch(irq, true);
 	gic_irq_update(gic, irq);
 }
 
@@ -425,7 +433,7 @@ static void lpis_disable(struct gic *gic, struct gic_cpu *cpu, struct vgic_irq *
 
 	spin_lock(&irq->lock);
 	pending = irq->pending_latch;
-	irq->pending_latch = false;
+	irq_set_pending_latch(irq, false);
 	gic_irq_update(gic, irq);
 	if (gmem_read(gic->mem, gpa, &byte, 1)) {
 		gic_count(gic, lpi_table_errors);

@@ -140,9 +140,9 @@ static bool get_pending(const struct vgic_irq *irq) { return irq_is_pending(irq)
 static bool get_active(const struct vgic_irq *irq) { return irq->active; }
 static void set_enabled(struct vgic_irq *irq) { irq->enabled = true; }
 static void clear_enabled(struct vgic_irq *irq) { irq->enabled = false; }
-static void set_pending(struct vgic_irq *irq) { irq->pending_latch = true; }
+static void set_pending(struct vgic_irq *irq) { irq_set_pending_latch(irq, true); }
 /* ICPENDR clears the latch only: a level line that is still high stays pending. */
-static void clear_pending(struct vgic_irq *irq) { irq->pending_latch = false; }
+static void clear_pending(struct vgic_irq *irq) { irq_set_pending_latch(irq, false); }
 static void set_active(struct vgic_irq *irq) { irq->active = true; }
 
 uint64_t gic_mmio_read_group(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)

@@ -36,7 +36,7 @@ int gic_uaccess_write_spending(const struct gic_mmio_ctx *c, const struct gic_re
 		if (!irq)
 			continue;
 		spin_lock(&irq->lock);
-		irq->pending_latch = !!(val & BIT(i));
+		irq_set_pending_latch(irq, !!(val & BIT(i)));
 		gic_irq_update(c->gic, irq);
 	}
 	return 0;
