@@ -189,15 +189,13 @@ static uint64_t read_hppir(struct gic *gic, struct gic_cpu *cpu, unsigned int gr
 	return h.group == group ? h.intid : GIC_INTID_SPURIOUS;
 }
 
+/* LPIs have no active state: nothing to look up for them. */
 static void deactivate(struct gic *gic, struct gic_cpu *cpu, uint32_t intid)
 {
-	struct vgic_irq *irq = gic_get_irq(gic, cpu, intid);
+	struct vgic_irq *irq = intid < GIC_LPI_BASE ? gic_get_irq(gic, cpu, intid) : NULL;
 
-	if (!irq)
-		return;
-	if (!irq_is_lpi(irq))
+	if (irq)
 		gic_irq_deactivate(gic, irq);
-	gic_put_irq(gic, irq);
 }
 
 /*
@@ -242,7 +240,8 @@ static void write_eoir(struct gic *gic, struct gic_cpu *cpu, unsigned int group,
 	split = cpu->cif.eoimode;
 	mask = gprio_mask(&cpu->cif, group);
 	spin_unlock(&cpu->ap_lock);
-	if (split || dropped == GIC_PRI_IDLE)
+	/* An LPI has no active state: the priority drop was all of its EOI. */
+	if (split || dropped == GIC_PRI_IDLE || intid >= GIC_LPI_BASE)
 		return;
 	irq = gic_get_irq(gic, cpu, intid);
 	if (!irq)
