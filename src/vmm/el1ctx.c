@@ -23,13 +23,14 @@
  * few EL1 controls (SCTLR, TCR, CPACR, MDSCR, ZCR, ...) and PSTATE.PAN/UAO.
  * A native MSR at EL1 to any register not written back below marks the
  * context stale and stops the vCPU before its next instruction, still at
- * EL1, where the next slice captures it again.  Native MSRs at EL0 cannot be
- * followed by a capture, so their registers are remembered and written back
- * too.  PSTATE.PAN/UAO must be clear at capture, as the entry clears them.
+ * EL1, where the next slice captures it again.  PSTATE.PAN/UAO must be clear
+ * at capture, as the entry clears them.
  *
  * Not carried over (the context's values come back): the exclusive monitor
  * (a STXR after the exception fails, as after an exception return), SVE
- * state beyond the low 128 bits of each vector, PMU counters' progress.
+ * state beyond the low 128 bits of each vector, and the PMU (not in this
+ * machine's device tree; EL0 can write it only if EL1 allows, and reading
+ * arbitrary registers back through CP_REG can abort Unicorn: NZCV does).
  */
 #include <errno.h>
 
@@ -81,7 +82,6 @@ struct live {
 	uint32_t pstate, fpcr, fpsr;
 	uint64_t q[NR_QREGS][2];
 	uint64_t sys[NR_SYSREGS];
-	uint64_t extra[EL1CTX_EXTRA_MAX];
 };
 
 static int gpr_id(unsigned int i)
@@ -121,8 +121,6 @@ static unsigned int current_el(struct vcpu *v)
 int el1ctx_open(struct vcpu *v)
 {
 	v->el1.valid = false;
-	v->el1.nr_extra = 0;
-	v->el1.overflow = false;
 	return uc_context_alloc(v->uc, &v->el1.ctx) ? -ENOMEM : 0;
 }
 
@@ -142,28 +140,17 @@ void el1ctx_capture(struct vcpu *v)
 		return;
 	v->el1.pstate = (uint32_t)vcpu_reg(v, UC_ARM64_REG_PSTATE);
 	v->el1.valid = true;
-	v->el1.nr_extra = 0;
-	v->el1.overflow = false;
 }
 
 void el1ctx_note_msr(struct vcpu *v, uint32_t enc)
 {
-	struct el1ctx *c = &v->el1;
-
 	if (listed(sysregs, NR_SYSREGS, enc) || listed(pstate_regs, ARRAY_SIZE(pstate_regs), enc))
 		return;
-	if (current_el(v) != 0) {
-		/* May change the translation flags: capture again before EL0. */
-		c->valid = false;
-		vcpu_request_stop(v);
+	if (current_el(v) == 0)
 		return;
-	}
-	if (listed(c->extra, c->nr_extra, enc))
-		return;
-	if (c->nr_extra == EL1CTX_EXTRA_MAX)
-		c->overflow = true;
-	else
-		c->extra[c->nr_extra++] = enc;
+	/* May change the translation flags: capture again before EL0. */
+	v->el1.valid = false;
+	vcpu_request_stop(v);
 }
 
 static void live_read(struct vcpu *v, struct live *s)
@@ -181,8 +168,6 @@ static void live_read(struct vcpu *v, struct live *s)
 		uc_reg_read(v->uc, UC_ARM64_REG_Q0 + i, s->q[i]);
 	for (size_t i = 0; i < NR_SYSREGS; i++)
 		s->sys[i] = sysreg_get(v, sysregs[i]);
-	for (unsigned int i = 0; i < v->el1.nr_extra; i++)
-		s->extra[i] = sysreg_get(v, v->el1.extra[i]);
 }
 
 /* Sysregs go through their raw write (QEMU's migration path), and only
@@ -202,9 +187,6 @@ static void live_write(struct vcpu *v, const struct live *s)
 	for (size_t i = 0; i < NR_SYSREGS; i++)
 		if (sysreg_get(v, sysregs[i]) != s->sys[i])
 			sysreg_put(v, sysregs[i], s->sys[i]);
-	for (unsigned int i = 0; i < v->el1.nr_extra; i++)
-		if (sysreg_get(v, v->el1.extra[i]) != s->extra[i])
-			sysreg_put(v, v->el1.extra[i], s->extra[i]);
 	vcpu_set_reg(v, UC_ARM64_REG_PC, s->pc);
 }
 
@@ -217,8 +199,6 @@ int el1ctx_enter(struct vcpu *v)
 		return -ENOENT;
 	if (c->pstate & (PSTATE_PAN | PSTATE_UAO))
 		return -EOPNOTSUPP;
-	if (c->overflow)
-		return -ENOSPC;
 	live_read(v, &s);
 	if (uc_context_restore(v->uc, c->ctx))
 		return -EIO;
@@ -234,8 +214,6 @@ const char *el1ctx_strerror(int err)
 		return "no EL1 state captured since this vCPU last ran at EL1";
 	case -EOPNOTSUPP:
 		return "PSTATE.PAN or UAO was set at EL1";
-	case -ENOSPC:
-		return "too many distinct system registers written at EL0";
 	default:
 		return "uc_context_restore failed";
 	}

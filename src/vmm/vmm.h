@@ -74,14 +74,10 @@ struct gtimer {
 };
 
 /* An EL1 engine context for entering EL1 from EL0 (el1ctx.c). */
-#define EL1CTX_EXTRA_MAX	8
 struct el1ctx {
 	uc_context *ctx;
 	bool valid;			/* captured, and still exact for EL1 */
-	bool overflow;			/* extra[] was too small */
 	uint32_t pstate;		/* PSTATE at capture */
-	unsigned int nr_extra;
-	uint32_t extra[EL1CTX_EXTRA_MAX];	/* sysregs written at EL0 since */
 };
 
 struct vcpu {
@@ -232,8 +228,7 @@ void el1ctx_capture(struct vcpu *v);
 void el1ctx_note_msr(struct vcpu *v, uint32_t enc);
 /* Give the engine EL1 translation state, keeping the live architectural
  * state; PSTATE still says EL0.  -ENOENT (no context captured), -EOPNOTSUPP
- * (captured with PSTATE.PAN/UAO set), -ENOSPC (EL0 wrote too many sysregs),
- * -EIO (Unicorn refused the restore). */
+ * (captured with PSTATE.PAN/UAO set), -EIO (Unicorn refused the restore). */
 int el1ctx_enter(struct vcpu *v);
 const char *el1ctx_strerror(int err);
 
