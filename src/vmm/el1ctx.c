@@ -5,8 +5,8 @@
  * Theory of operation
  * -------------------
  * Unicorn 2.0.1 (QEMU 5.0) translates guest code under flags cached in the
- * CPU state (env->hflags: exception level, MMU index, FP trap level, TBI,
- * ...).  Only QEMU's own exception entry and return, reset, and a guest MSR
+ * CPU state (env->hflags: exception level, MMU index, data endianness,
+ * TBI, ...).  Only QEMU's own exception entry and return, reset, and a guest MSR
  * rebuild them; no uc_reg_write does (not PSTATE, not CP_REG: measured, see
  * docs/unicorn.md).  ERET to EL0 therefore works, but an exception the VMM
  * enters from EL0 leaves EL0 flags behind and the EL1 handler UNDEFs on its
@@ -23,8 +23,8 @@
  * few EL1 controls (SCTLR, TCR, CPACR, MDSCR, ZCR, ...) and PSTATE.PAN/UAO.
  * A native MSR at EL1 to any register not written back below marks the
  * context stale and stops the vCPU before its next instruction, still at
- * EL1, where the next slice captures it again.  PSTATE.PAN/UAO must be clear
- * at capture, as the entry clears them.
+ * EL1, where the next slice captures it again.  The entry clears
+ * PSTATE.PAN/UAO, so a capture waits for a slice that starts with them clear.
  *
  * Not carried over (the context's values come back): the exclusive monitor
  * (a STXR after the exception fails, as after an exception return), SVE
@@ -134,12 +134,12 @@ void el1ctx_close(struct vcpu *v)
 
 void el1ctx_capture(struct vcpu *v)
 {
-	if (v->el1.valid || !v->el1.ctx || current_el(v) != 1)
+	uint32_t pstate = (uint32_t)vcpu_reg(v, UC_ARM64_REG_PSTATE);
+
+	if (v->el1.valid || !v->el1.ctx || ((pstate >> PSTATE_EL_SHIFT) & PSTATE_EL_MASK) != 1 ||
+	    (pstate & (PSTATE_PAN | PSTATE_UAO)))
 		return;
-	if (uc_context_save(v->uc, v->el1.ctx))
-		return;
-	v->el1.pstate = (uint32_t)vcpu_reg(v, UC_ARM64_REG_PSTATE);
-	v->el1.valid = true;
+	v->el1.valid = !uc_context_save(v->uc, v->el1.ctx);
 }
 
 void el1ctx_note_msr(struct vcpu *v, uint32_t enc)
@@ -170,8 +170,8 @@ static void live_read(struct vcpu *v, struct live *s)
 		s->sys[i] = sysreg_get(v, sysregs[i]);
 }
 
-/* Sysregs go through their raw write (QEMU's migration path), and only
- * where the context differs: some writes flush the TLB. */
+/* Sysregs go through CP_REG (the raw write where the register has one), and
+ * only where the context differs: some writes flush the TLB. */
 static void live_write(struct vcpu *v, const struct live *s)
 {
 	for (unsigned int i = 0; i < NR_GPRS; i++)
@@ -197,8 +197,6 @@ int el1ctx_enter(struct vcpu *v)
 
 	if (!c->valid)
 		return -ENOENT;
-	if (c->pstate & (PSTATE_PAN | PSTATE_UAO))
-		return -EOPNOTSUPP;
 	live_read(v, &s);
 	if (uc_context_restore(v->uc, c->ctx))
 		return -EIO;
@@ -211,9 +209,8 @@ const char *el1ctx_strerror(int err)
 {
 	switch (err) {
 	case -ENOENT:
-		return "no EL1 state captured since this vCPU last ran at EL1";
-	case -EOPNOTSUPP:
-		return "PSTATE.PAN or UAO was set at EL1";
+		return "no EL1 state captured since the EL1 controls last changed (or only with "
+		       "PSTATE.PAN/UAO set)";
 	default:
 		return "uc_context_restore failed";
 	}

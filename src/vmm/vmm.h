@@ -77,7 +77,6 @@ struct gtimer {
 struct el1ctx {
 	uc_context *ctx;
 	bool valid;			/* captured, and still exact for EL1 */
-	uint32_t pstate;		/* PSTATE at capture */
 };
 
 struct vcpu {
@@ -227,8 +226,8 @@ void el1ctx_capture(struct vcpu *v);
 /* The guest executes a native MSR to @enc (VGIC_SYSREG encoding). */
 void el1ctx_note_msr(struct vcpu *v, uint32_t enc);
 /* Give the engine EL1 translation state, keeping the live architectural
- * state; PSTATE still says EL0.  -ENOENT (no context captured), -EOPNOTSUPP
- * (captured with PSTATE.PAN/UAO set), -EIO (Unicorn refused the restore). */
+ * state; PSTATE still says EL0.  -ENOENT (no exact EL1 context captured),
+ * -EIO (Unicorn refused the restore). */
 int el1ctx_enter(struct vcpu *v);
 const char *el1ctx_strerror(int err);
 
