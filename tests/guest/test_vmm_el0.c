@@ -4,8 +4,9 @@
  * the EL1 handler runs as EL1, sees the state EL0 left (registers, SIMD,
  * EL0 system registers written after the EL1 context was captured) and the
  * syndrome, and EL1 controls changed after the capture (SCTLR_EL1.EE: EL1
- * data accesses turn big-endian) are in force in the handler.  The guest here is a few hand-placed
- * instructions driven slice by slice, as vmm.c's run loop does.
+ * data accesses turn big-endian) are in force in the handler; without an
+ * EL1 context the run ends with a message.  The guest here is a few
+ * hand-placed instructions driven slice by slice, as vmm.c's run loop does.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/bits.h"
 #include "vmm/vmm.h"
 
 /* Where the pieces of guest code sit, from the image's load address. */
@@ -161,10 +163,33 @@ static void test_svc_from_el0_runs_el1_handler_with_live_state(void **state)
 	vmm_destroy(vmm);
 }
 
+/*
+ * A vCPU put at EL0 from the host has never been seen at EL1, so there is no
+ * EL1 context to enter the handler with: the run ends with a message.
+ */
+static void test_el0_without_el1_context_ends_run(void **state)
+{
+	struct vmm *vmm = boot();
+	struct vcpu *v = &vmm->vcpus[0];
+
+	(void)state;
+	place(vmm, EL0_CODE, el0_code, sizeof(el0_code));
+	vcpu_set_reg(v, UC_ARM64_REG_PSTATE, 0);	/* EL0t */
+	vcpu_set_reg(v, UC_ARM64_REG_PC, vmm->entry + EL0_CODE);
+	el1ctx_capture(v);
+	assert_int_equal(uc_emu_start(v->uc, vmm->entry + EL0_CODE, 0, 0, 2 * ARRAY_SIZE(el0_code)),
+			 UC_ERR_OK);
+	assert_int_equal(atomic_load(&vmm->exit), VMM_EXIT_RUNAWAY);
+	assert_non_null(strstr(vmm->exit_msg, "exception from EL0"));
+	assert_int_equal(vmm->stats.el0_entries, 0);
+	vmm_destroy(vmm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_svc_from_el0_runs_el1_handler_with_live_state),
+		cmocka_unit_test(test_el0_without_el1_context_ends_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
