@@ -20,6 +20,9 @@
 #define SPSR_EL0T	0x0
 #define ROUND_TRIPS	1000
 #define SGI_EL0		3
+/* How long another vCPU may take to answer (a bound, not a timing check:
+ * both vCPUs share one host thread, which a loaded host may preempt). */
+#define CPU_WAIT_US	2000000
 
 static volatile struct {
 	uint64_t esr, far, elr, spsr;
@@ -255,7 +258,7 @@ static void el0_smp_check(void)
 	dsb();
 	r = cpu_start(1);
 	run_el0(el0_round_trips0, (void *)&el0_stack[512]);
-	wait_until(cpu1_ran, 2000000);
+	wait_until(cpu1_ran, CPU_WAIT_US);
 	check("el0-round-trips-2cpu", r == 0 && cpu1_ran && svc_count[0] == ROUND_TRIPS &&
 	      svc_count[1] == ROUND_TRIPS && el0_intact[0] && el0_intact[1] &&
 	      el0_sum[1] == ROUND_TRIPS * (ROUND_TRIPS - 1) / 2, "ret %ld svc=%u/%u intact=%u/%u",
@@ -275,13 +278,13 @@ static void psci_checks(void)
 	check("psci-affinity-off", psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, "");
 	check("psci-cpu-on-bad", psci_call(PSCI_CPU_ON, 0x77, 0x40080000, 0) == -2, "");
 	r = cpu_start(1);
-	check("psci-cpu-on", r == 0 && wait_until(cpu1_ran, 200000), "ret %ld", r);
-	wait_until(psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, 200000);
+	check("psci-cpu-on", r == 0 && wait_until(cpu1_ran, CPU_WAIT_US), "ret %ld", r);
+	wait_until(psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, CPU_WAIT_US);
 	check("psci-cpu-off", psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, "");
 	cpu1_ran = false;
 	dsb();
 	r = cpu_start(1);
-	check("psci-cpu-on-again", r == 0 && wait_until(cpu1_ran, 200000), "ret %ld", r);
+	check("psci-cpu-on-again", r == 0 && wait_until(cpu1_ran, CPU_WAIT_US), "ret %ld", r);
 }
 
 int main(const void *fdt)
@@ -294,7 +297,7 @@ int main(const void *fdt)
 	el1_checks();
 	el0_checks();
 	psci_checks();
-	wait_until(psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, 200000);
+	wait_until(psci_call(PSCI_AFFINITY_INFO, 1, 0, 0) == 1, CPU_WAIT_US);
 	el0_smp_check();
 	return summary();
 }
