@@ -95,8 +95,9 @@ uint64_t vcpu_sysreg(struct vcpu *v, int op0, int op1, int crn, int crm, int op2
 	return r.val;
 }
 
-/* A raw write (QEMU's migration path); it does not rebuild Unicorn 2.0.1's
- * cached translation flags (see el1ctx.c). */
+/* The register's raw write function where it has one, else its write
+ * function; neither rebuilds Unicorn 2.0.1's cached translation flags
+ * (see el1ctx.c). */
 void vcpu_set_sysreg(struct vcpu *v, int op0, int op1, int crn, int crm, int op2, uint64_t val)
 {
 	uc_arm64_cp_reg r = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2,
