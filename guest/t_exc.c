@@ -94,10 +94,17 @@ static volatile uint64_t el0_stack[512] __attribute__((aligned(16)));
 
 #define EL0_EXIT() __asm__ volatile("svc #0xff" ::: "memory")
 
-extern char el0_svc_insn[], el0_udf_insn[], el0_ldr_insn[];
+extern char el0_svc_insn[], el0_udf_insn[], el0_ldr_insn[], el0_hvc_insn[];
 
 static void el0_svc(void) { __asm__ volatile("el0_svc_insn: svc #0x7"); EL0_EXIT(); }
 static void el0_udf(void) { __asm__ volatile("el0_udf_insn: .word 0x00000000"); EL0_EXIT(); }
+/* PSCI is not for EL0: HVC there is UNDEFINED, x0 (SYSTEM_OFF) ignored. */
+static void el0_hvc(void)
+{
+	__asm__ volatile("mov x0, %0\nel0_hvc_insn: hvc #0" :: "r"(0x84000008UL) : "x0", "memory");
+	EL0_EXIT();
+}
+
 static void el0_dabt(void)
 {
 	__asm__ volatile("mov x1, %0\nel0_ldr_insn: ldr w2, [x1]" :: "r"(HOLE) : "x1", "x2", "memory");
@@ -217,6 +224,11 @@ static void el0_checks(void)
 	      last.elr == (uint64_t)el0_udf_insn && (last.spsr & SPSR_M) == SPSR_EL0T &&
 	      last.kind == VEC_SYNC_EL0, "n=%u esr=0x%lx elr=0x%lx kind=%u", last.n, last.esr,
 	      last.elr, last.kind);
+	last.n = 0;
+	run_el0(el0_hvc, sp);
+	check("hvc-el0", last.n == 1 && ec_of(last.esr) == EC_UNKNOWN &&
+	      last.elr == (uint64_t)el0_hvc_insn && last.kind == VEC_SYNC_EL0,
+	      "n=%u esr=0x%lx elr=0x%lx kind=%u", last.n, last.esr, last.elr, last.kind);
 	last.n = 0;
 	run_el0(el0_dabt, sp);
 	check("dabt-el0", last.n == 1 && ec_of(last.esr) == EC_DABT_LOW && last.far == HOLE &&
