@@ -243,16 +243,15 @@ static void write_eoir(struct gic *gic, struct gic_cpu *cpu, unsigned int group,
 	/* An LPI has no active state: the priority drop was all of its EOI. */
 	if (split || dropped == GIC_PRI_IDLE || intid >= GIC_LPI_BASE)
 		return;
-	irq = gic_get_irq(gic, cpu, intid);
+	irq = gic_get_irq(gic, cpu, intid);	/* no LPI: no reference to drop */
 	if (!irq)
 		return;
 	spin_lock(&irq->lock);
-	match = !irq_is_lpi(irq) && irq->active && irq->vcpu == cpu && irq->group == group &&
+	match = irq->active && irq->vcpu == cpu && irq->group == group &&
 		(irq->priority & mask) == dropped;
 	spin_unlock(&irq->lock);
 	if (match)
 		gic_irq_deactivate(gic, irq);
-	gic_put_irq(gic, irq);
 }
 
 /* DIR deactivates only in EOImode 1; with EOImode 0 the architecture leaves it

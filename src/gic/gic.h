@@ -12,7 +12,10 @@
  * oracle, and kicks the vCPU that gained it.  The CPU interface of a vCPU then
  * only scans its own (short) ap_list, never the whole interrupt space, and
  * injection from any thread takes no VM-wide lock: only the interrupt's lock
- * and the target vCPU's ap_lock.
+ * and the target vCPU's ap_lock.  An MSI to an LPI that is already pending
+ * takes no lock at all: it only reads pending_latch and target_vcpu, which
+ * are therefore written with atomic stores (still under irq->lock), so that
+ * a stream of MSIs faster than the vCPU leaves the LPI's cache line shared.
  *
  * Lock order (outer first):
  *   vm->config_lock (configuration calls only, never on injection)
@@ -48,7 +51,7 @@ struct vgic_irq {
 	vgic_spinlock_t lock;
 	struct list_node ap_list;	/* on vcpu->ap_list iff vcpu != NULL */
 	struct gic_cpu *vcpu;		/* whose ap_list holds it */
-	struct gic_cpu *target_vcpu;	/* where it goes when pending */
+	struct gic_cpu *target_vcpu;	/* where it goes when pending; LPI: atomic store */
 	uint32_t intid;
 	uint8_t priority;
 	uint8_t group;			/* 0 or 1 */
