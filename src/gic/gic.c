@@ -55,6 +55,7 @@ static void cpu_init(struct gic *gic, struct gic_cpu *cpu, uint32_t idx,
 	atomic_init(&cpu->gicr_ctlr, 0);
 	atomic_init(&cpu->propbaser, 0);
 	atomic_init(&cpu->pendbaser, 0);
+	gic_redist_reset_pendbaser(cpu);
 	for (uint32_t i = 0; i < GIC_NR_PRIVATE; i++)
 		irq_init(&cpu->priv[i], i, cpu);
 }

@@ -202,6 +202,10 @@ struct gic_cpu *gic_cpu_by_mpidr(struct gic *gic, uint64_t mpidr);
 uint64_t gic_dist_read(struct gic *gic, uint32_t off, unsigned int len);
 void gic_dist_write(struct gic *gic, uint32_t off, unsigned int len, uint64_t val);
 uint64_t gic_redist_read(struct gic *gic, struct gic_cpu *cpu, uint32_t off, unsigned int len);
+/* KVM's initial GICR_PENDBASER (every vCPU) and GICR_PROPBASER (once an ITS
+ * exists): Read-allocate Write-back, Inner Shareable, no table yet. */
+void gic_redist_reset_pendbaser(struct gic_cpu *cpu);
+void gic_redist_reset_propbaser(struct gic *gic);
 void gic_redist_write(struct gic *gic, struct gic_cpu *cpu, uint32_t off, unsigned int len,
 		      uint64_t val);
 

@@ -4,6 +4,7 @@
  * SGI_base frame (SGI/PPI state) 64 KiB above it, laid out contiguously with
  * GICR_TYPER.Last on the final one.
  */
+#include "gic/baser.h"
 #include "gic/mmio.h"
 
 static uint64_t rd_read_ctlr(const struct gic_mmio_ctx *c, uint32_t addr, unsigned int len)
@@ -57,42 +58,30 @@ static const uint64_t pendbaser_valid =
 	FIELD_MASK(GICR_PENDBASER, PA) | FIELD_MASK(GICR_PENDBASER, OUTER_CACHE) |
 	FIELD_MASK(GICR_PENDBASER, PTZ);
 
-/*
- * Memory attributes KVM cannot honour are rewritten as KVM does
- * (vgic_sanitise_*): Outer Shareable becomes Inner Shareable, a Device or
- * non-cacheable inner policy becomes Read-allocate Write-back, and an outer
- * policy other than SameAsInner or non-cacheable becomes SameAsInner.
- */
-#define GIC_BASER_OUTER_SHAREABLE	2
-#define GIC_BASER_INNER_SHAREABLE	1
-#define GIC_BASER_CACHE_SAME_AS_INNER	0
-#define GIC_BASER_CACHE_NC		1
-#define GIC_BASER_CACHE_RAWB		3
-
-static uint64_t sanitise_shareability(uint64_t f)
-{
-	return f == GIC_BASER_OUTER_SHAREABLE ? GIC_BASER_INNER_SHAREABLE : f;
-}
-
-static uint64_t sanitise_inner_cache(uint64_t f)
-{
-	return f <= GIC_BASER_CACHE_NC ? GIC_BASER_CACHE_RAWB : f;
-}
-
-static uint64_t sanitise_outer_cache(uint64_t f)
-{
-	return f <= GIC_BASER_CACHE_NC ? f : GIC_BASER_CACHE_SAME_AS_INNER;
-}
-
 /* PROPBASER and PENDBASER share the positions of these three fields. */
+#define GICR_BASER_INITIAL	(FIELD_DP(GICR_PROPBASER, INNER_CACHE, GIC_BASER_CACHE_RAWB) | \
+				 FIELD_DP(GICR_PROPBASER, SHAREABILITY, GIC_BASER_SH_INNER))
+
+void gic_redist_reset_pendbaser(struct gic_cpu *cpu)
+{
+	atomic_store(&cpu->pendbaser, GICR_BASER_INITIAL);
+}
+
+void gic_redist_reset_propbaser(struct gic *gic)
+{
+	for (uint32_t i = 0; i < gic->nr_vcpus; i++)
+		atomic_store(&gic->cpus[i].propbaser, GICR_BASER_INITIAL);
+}
+
+
 static uint64_t sanitise_baser(uint64_t v)
 {
 	v = FIELD_SET(GICR_PROPBASER, SHAREABILITY, v,
-		      sanitise_shareability(FIELD_GET(GICR_PROPBASER, SHAREABILITY, v)));
+		      gic_baser_sanitise_sh(FIELD_GET(GICR_PROPBASER, SHAREABILITY, v)));
 	v = FIELD_SET(GICR_PROPBASER, INNER_CACHE, v,
-		      sanitise_inner_cache(FIELD_GET(GICR_PROPBASER, INNER_CACHE, v)));
+		      gic_baser_sanitise_inner(FIELD_GET(GICR_PROPBASER, INNER_CACHE, v)));
 	return FIELD_SET(GICR_PROPBASER, OUTER_CACHE, v,
-			 sanitise_outer_cache(FIELD_GET(GICR_PROPBASER, OUTER_CACHE, v)));
+			 gic_baser_sanitise_outer(FIELD_GET(GICR_PROPBASER, OUTER_CACHE, v)));
 }
 
 /*

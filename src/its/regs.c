@@ -95,22 +95,6 @@ static uint64_t read_typer(struct vgic_its *its, uint32_t off, unsigned int len)
 	return extract_bytes(v, off & 7, len);
 }
 
-/* KVM's sanitising of shareability and cacheability (vgic_sanitise_*). */
-static uint64_t sanitise_sh(uint64_t sh)
-{
-	return sh == GIC_BASER_SH_OUTER ? GIC_BASER_SH_INNER : sh;
-}
-
-static uint64_t sanitise_inner(uint64_t c)
-{
-	return (c == GIC_BASER_CACHE_NCNB || c == GIC_BASER_CACHE_NC) ? GIC_BASER_CACHE_RAWB : c;
-}
-
-static uint64_t sanitise_outer(uint64_t c)
-{
-	return c == GIC_BASER_CACHE_NC ? c : GIC_BASER_CACHE_SAME_AS_INNER;
-}
-
 static uint64_t read_cbaser(struct vgic_its *its, uint32_t off, unsigned int len)
 {
 	uint64_t v;
@@ -131,11 +115,11 @@ static void write_cbaser(struct vgic_its *its, uint32_t off, unsigned int len, u
 		goto out;
 	v = deposit_bytes(its->cbaser, off & 7, len, val);
 	v = FIELD_SET(GITS_CBASER, SHAREABILITY, v,
-		      sanitise_sh(FIELD_GET(GITS_CBASER, SHAREABILITY, v)));
+		      gic_baser_sanitise_sh(FIELD_GET(GITS_CBASER, SHAREABILITY, v)));
 	v = FIELD_SET(GITS_CBASER, INNER_CACHE, v,
-		      sanitise_inner(FIELD_GET(GITS_CBASER, INNER_CACHE, v)));
+		      gic_baser_sanitise_inner(FIELD_GET(GITS_CBASER, INNER_CACHE, v)));
 	v = FIELD_SET(GITS_CBASER, OUTER_CACHE, v,
-		      sanitise_outer(FIELD_GET(GITS_CBASER, OUTER_CACHE, v)));
+		      gic_baser_sanitise_outer(FIELD_GET(GITS_CBASER, OUTER_CACHE, v)));
 	v = FIELD_SET(GITS_CBASER, PA_64K_RES0, v, 0);
 	its->cbaser = v & (FIELD_MASK(GITS_CBASER, SIZE) | FIELD_MASK(GITS_CBASER, SHAREABILITY) |
 			   FIELD_MASK(GITS_CBASER, PA) | FIELD_MASK(GITS_CBASER, OUTER_CACHE) |
@@ -228,11 +212,11 @@ static uint64_t sanitise_baser(int idx, uint64_t v)
 	v |= FIELD_DP(GITS_BASER, ENTRY_SIZE, ITS_ENTRY_SIZE - 1) |
 	     FIELD_DP(GITS_BASER, TYPE, idx ? GITS_BASER_TYPE_COLLECTION : GITS_BASER_TYPE_DEVICE);
 	v = FIELD_SET(GITS_BASER, SHAREABILITY, v,
-		      sanitise_sh(FIELD_GET(GITS_BASER, SHAREABILITY, v)));
+		      gic_baser_sanitise_sh(FIELD_GET(GITS_BASER, SHAREABILITY, v)));
 	v = FIELD_SET(GITS_BASER, INNER_CACHE, v,
-		      sanitise_inner(FIELD_GET(GITS_BASER, INNER_CACHE, v)));
+		      gic_baser_sanitise_inner(FIELD_GET(GITS_BASER, INNER_CACHE, v)));
 	v = FIELD_SET(GITS_BASER, OUTER_CACHE, v,
-		      sanitise_outer(FIELD_GET(GITS_BASER, OUTER_CACHE, v)));
+		      gic_baser_sanitise_outer(FIELD_GET(GITS_BASER, OUTER_CACHE, v)));
 	if (FIELD_GET(GITS_BASER, PAGE_SIZE, v) > GITS_BASER_PAGE_64K)
 		v = FIELD_SET(GITS_BASER, PAGE_SIZE, v, GITS_BASER_PAGE_64K);
 	return v;

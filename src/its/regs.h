@@ -10,6 +10,7 @@
 #include <vgic/its.h>
 
 #include "common/bits.h"
+#include "gic/baser.h"
 
 /* ---- Control frame (first 64 KiB) ---- */
 #define GITS_CTLR		0x0000
@@ -81,13 +82,6 @@ FIELD(GITS_BASER, VALID, 63, 1);
 FIELD(ITS_L1E, PA, 12, 40);
 FIELD(ITS_L1E, VALID, 63, 1);
 
-/* Shareability and cacheability encodings shared with GICR_*BASER. */
-#define GIC_BASER_SH_INNER		1
-#define GIC_BASER_SH_OUTER		2
-#define GIC_BASER_CACHE_NCNB		0
-#define GIC_BASER_CACHE_NC		1
-#define GIC_BASER_CACHE_RAWB		7
-#define GIC_BASER_CACHE_SAME_AS_INNER	0
 
 /* What KVM implements: 16 DeviceID and EventID bits, 8-byte entries (ABI 0). */
 #define ITS_DEVBITS		16

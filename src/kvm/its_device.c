@@ -187,6 +187,7 @@ int vm_its_init(struct vgic_vm *vm)
 	vm->gic.lpis_disabled = lpis_disabled;
 	vm->gic.lpis_disabled_opaque = vm;
 	vm->gic.has_lpis = true;
+	gic_redist_reset_propbaser(&vm->gic);
 	return 0;
 undo:
 	while (i--)

@@ -93,13 +93,19 @@ static void id_ctlr_waker(void **state)
 				 FIELD_DP(GICR_PENDBASER, SHAREABILITY, 1) | \
 				 FIELD_DP(GICR_PENDBASER, OUTER_CACHE, 1))
 
+#define BASER_KVM_INITIAL	(FIELD_DP(GICR_PROPBASER, INNER_CACHE, 3) | \
+				 FIELD_DP(GICR_PROPBASER, SHAREABILITY, 1))
+
 static void baser_registers(void **state)
 {
 	struct tvm *t = tvm_new(2, 0, 0);
 
 	(void)state;
+	/* KVM's reset values: without an ITS PROPBASER is 0; PENDBASER starts
+	 * at Read-allocate Write-back (3), Inner Shareable (1), no table. */
 	assert_int_equal(gicr_rd(t, 0, GICR_PROPBASER, 8), 0);
-	assert_int_equal(gicr_rd(t, 0, GICR_PENDBASER, 8), 0);
+	assert_int_equal(gicr_rd(t, 0, GICR_PENDBASER, 8), BASER_KVM_INITIAL);
+	assert_int_equal(gicr_rd(t, 1, GICR_PENDBASER, 8), BASER_KVM_INITIAL);
 	/* RES0 bits are dropped. */
 	gicr_wr(t, 0, GICR_PROPBASER, 8, PROPBASER_SAMPLE | GENMASK(63, 59) | GENMASK(55, 52) |
 					 GENMASK(6, 5));
@@ -118,7 +124,7 @@ static void baser_registers(void **state)
 	assert_int_equal(gicr_rd(t, 0, GICR_PENDBASER, 8),
 			 (PENDBASER_SAMPLE & ~0xffffffffULL) | 0x00010000 | (PENDBASER_SAMPLE & 0xffff));
 	/* Each redistributor has its own PENDBASER. */
-	assert_int_equal(gicr_rd(t, 1, GICR_PENDBASER, 8), 0);
+	assert_int_equal(gicr_rd(t, 1, GICR_PENDBASER, 8), BASER_KVM_INITIAL);
 	tvm_free(t);
 }
 
@@ -176,6 +182,18 @@ static struct tvm *tvm_new_with_its(void)
 	assert_int_equal(vgic_vm_add_ram(t->vm, T_RAM, t->ram_size, t->ram), 0);
 	assert_int_equal(vgic_vm_init(t->vm), 0);
 	return t;
+}
+
+/* With an ITS, PROPBASER starts at the same attributes as PENDBASER (KVM
+ * sets it when the ITS is created). */
+static void baser_reset_with_its(void **state)
+{
+	struct tvm *t = tvm_new_with_its();
+
+	(void)state;
+	assert_int_equal(gicr_rd(t, 0, GICR_PROPBASER, 8), BASER_KVM_INITIAL);
+	assert_int_equal(gicr_rd(t, 0, GICR_PENDBASER, 8), BASER_KVM_INITIAL);
+	tvm_free(t);
 }
 
 /* With an ITS: LPIs advertised, and the LPI tables frozen while LPIs are on. */
@@ -371,6 +389,7 @@ int main(void)
 		cmocka_unit_test(id_ctlr_waker),
 		cmocka_unit_test(baser_registers),
 		cmocka_unit_test(baser_attributes_sanitised),
+		cmocka_unit_test(baser_reset_with_its),
 		cmocka_unit_test(baser_frozen_while_lpis_enabled),
 		cmocka_unit_test(sgi_base_reset_values),
 		cmocka_unit_test(sgi_base_registers),
