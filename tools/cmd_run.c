@@ -102,6 +102,8 @@ static struct vmm *migrate(struct vmm *vmm, bool *failed)
 		pl011_type(vmm, MIGRATE_KEY);
 		return vmm;
 	}
+	/* One run, one --timeout: the destination counts from the source's start. */
+	fresh->start_ns = vmm->start_ns;
 	vmm_destroy(vmm);
 	if (cfg.verbose)
 		fprintf(stderr, "vgic run: migrated: %zu bytes of state, guest stopped %.1f ms\n",
