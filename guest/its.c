@@ -151,6 +151,22 @@ void lpi_config(uint32_t lpi, uint8_t prio, bool enable)
 	dsb();
 }
 
+bool its_guest_start(volatile bool *online, unsigned int wait_us)
+{
+	gic_dist_init();
+	gic_cpu_init();
+	irq_hook = gic_default_irq;
+	if (!its_present()) {
+		skip("its", "no ITS in this machine");
+		return false;
+	}
+	its_init();
+	its_cpu_init();
+	check("cpu1-online", cpu_start(1) == 0 && wait_until(*online, wait_us), "");
+	irq_enable();
+	return true;
+}
+
 void its_secondary_loop(volatile bool *online)
 {
 	gic_cpu_init();

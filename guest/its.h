@@ -30,6 +30,10 @@ void its_cpu_init(void);
 /* Body of a secondary CPU in the ITS checks: GIC and LPIs on, interrupts
  * logged by gic_default_irq, *@online set, then WFI for ever. */
 void its_secondary_loop(volatile bool *online) __attribute__((noreturn));
+/* The start of an ITS guest on CPU 0: GIC and ITS on, CPU 1 started (its
+ * secondary_main runs its_secondary_loop(@online)) and checked online,
+ * interrupts on.  False, with a skip line, when the machine has no ITS. */
+bool its_guest_start(volatile bool *online, unsigned int wait_us);
 
 /* Queue one command and wait until the ITS has consumed it; false on timeout. */
 bool its_cmd(uint64_t d0, uint64_t d1, uint64_t d2, uint64_t d3);

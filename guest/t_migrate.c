@@ -302,17 +302,8 @@ int main(const void *fdt)
 
 	boot_fdt = fdt;
 	print("t_migrate: the interrupt state across a migration\n");
-	gic_dist_init();
-	gic_cpu_init();
-	irq_hook = gic_default_irq;
-	if (!its_present()) {
-		skip("its", "no ITS in this machine");
+	if (!its_guest_start(&online, WAIT_US))
 		return summary();
-	}
-	its_init();
-	its_cpu_init();
-	check("cpu1-online", cpu_start(1) == 0 && wait_until(online, WAIT_US), "");
-	irq_enable();
 	before();
 
 	sysregs_set();
