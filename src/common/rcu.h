@@ -16,24 +16,7 @@
 
 #include <urcu-bp.h>
 
-#if defined(__SANITIZE_THREAD__)
-#define VGIC_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define VGIC_TSAN 1
-#endif
-#endif
-
-#ifdef VGIC_TSAN
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-extern char rcu_tsan_sync;
-#define rcu_tsan_release() __tsan_release(&rcu_tsan_sync)
-#define rcu_tsan_acquire() __tsan_acquire(&rcu_tsan_sync)
-#else
-#define rcu_tsan_release() do { } while (0)
-#define rcu_tsan_acquire() do { } while (0)
-#endif
+#include "common/tsan.h"
 
 static inline void vrcu_read_lock(void)
 {
