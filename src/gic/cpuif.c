@@ -121,6 +121,7 @@ unsigned int gic_cpuif_pending(struct gic *gic, struct gic_cpu *cpu)
 	unsigned int ret = 0;
 	struct hppi h;
 
+	gic_lpi_fold(gic, cpu);
 	spin_lock(&cpu->ap_lock);
 	h = find_hppi(gic, cpu);
 	if (can_signal(&cpu->cif, &h))
@@ -149,6 +150,7 @@ static uint64_t read_iar(struct gic *gic, struct gic_cpu *cpu, unsigned int grou
 	uint32_t intid = GIC_INTID_SPURIOUS;
 	struct hppi h;
 
+	gic_lpi_fold(gic, cpu);
 	spin_lock(&cpu->ap_lock);
 	h = find_hppi(gic, cpu);
 	if (can_signal(cif, &h) && h.group == group) {
@@ -162,6 +164,8 @@ static uint64_t read_iar(struct gic *gic, struct gic_cpu *cpu, unsigned int grou
 		if (irq->vcpu == cpu && irq->enabled && irq_is_pending(irq) && !irq->active) {
 			intid = h.intid;
 			cif->apr[group] |= 1u << ((h.prio & gprio_mask(cif, group)) >> PRI_SHIFT);
+			if (irq_is_lpi(irq))
+				gic_lpi_acked(cpu, intid);
 			if (acknowledge(irq)) {
 				list_del(&irq->ap_list);
 				irq->vcpu = NULL;
@@ -183,6 +187,7 @@ static uint64_t read_hppir(struct gic *gic, struct gic_cpu *cpu, unsigned int gr
 {
 	struct hppi h;
 
+	gic_lpi_fold(gic, cpu);
 	spin_lock(&cpu->ap_lock);
 	h = find_hppi(gic, cpu);
 	spin_unlock(&cpu->ap_lock);

@@ -12,10 +12,12 @@
  * oracle, and kicks the vCPU that gained it.  The CPU interface of a vCPU then
  * only scans its own (short) ap_list, never the whole interrupt space, and
  * injection from any thread takes no VM-wide lock: only the interrupt's lock
- * and the target vCPU's ap_lock.  An MSI to an LPI that is already pending
- * takes no lock at all: it only reads pending_latch and target_vcpu, which
- * are therefore written with atomic stores (still under irq->lock), so that
- * a stream of MSIs faster than the vCPU leaves the LPI's cache line shared.
+ * and the target vCPU's ap_lock.  An MSI that hits an ITS translation cache
+ * takes no lock at all: it sets a bit in the target's LPI pending bitmap,
+ * which the vCPU folds into this state before it looks (lpi_pend.c).  While
+ * that bitmap is shut, an MSI to an LPI that is already pending only reads
+ * pending_latch and target_vcpu, which are therefore written with atomic
+ * stores (still under irq->lock).
  *
  * Lock order (outer first):
  *   vm->config_lock (configuration calls only, never on injection)
@@ -29,6 +31,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <vgic/vm.h>
@@ -41,6 +44,7 @@ struct gmem;
 struct gic;
 struct gic_cpu;
 struct lpi_table;
+struct lpi_pend;
 
 enum irq_config {
 	IRQ_CONFIG_EDGE = 0,
@@ -98,6 +102,7 @@ struct gic_cpu {
 	_Atomic uint64_t pendbaser;
 
 	struct vcpu_notify *notify;	/* owned by the VM */
+	struct lpi_pend *_Atomic pend;	/* MSI-set LPI bits (lpi_pend.c), from EnableLPIs */
 };
 
 /* Keeps counters written by different threads on different cache lines. */
@@ -119,6 +124,11 @@ struct gic_stats {
 	atomic_uint_fast64_t lpi_table_errors;
 };
 
+static inline bool gic_lpis_on(struct gic_cpu *cpu)
+{
+	return cpu && (atomic_load(&cpu->gicr_ctlr) & FIELD_MASK(GICR_CTLR, ENABLE_LPIS));
+}
+
 /* Called when a level-sensitive interrupt flagged notify_deactivate is deactivated. */
 typedef void (*gic_deactivate_fn)(void *opaque, uint32_t intid);
 
@@ -134,6 +144,7 @@ struct gic {
 	uint64_t dist_base;
 	uint64_t redist_base;
 	struct lpi_table *lpis;
+	atomic_int lpi_gate;		/* > 0: MSIs bypass the pending bitmaps (lpi_pend.c) */
 	/* Told when a redistributor's EnableLPIs goes 1 -> 0 (ITS translation caches). */
 	void (*lpis_disabled)(void *opaque, struct gic_cpu *cpu);
 	void *lpis_disabled_opaque;
@@ -277,6 +288,31 @@ bool gic_lpi_tryget(struct vgic_irq *irq);
  */
 struct rcu_head;
 void gic_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *head));
+/* --- LPI pending bitmaps (lpi_pend.c) --- */
+/* Give @cpu its bitmap (EnableLPIs 0 -> 1; kept until destroy): 0 or -ENOMEM. */
+int gic_lpi_pend_enable(struct gic_cpu *cpu);
+void gic_lpi_pend_free(struct gic_cpu *cpu);
+/*
+ * The MSI fast path: make LPI @intid, which targets @cpu, pending through the
+ * bitmap.  False, touching nothing, if the gate is closed or @cpu has LPIs
+ * off: the caller then takes the locked path.
+ */
+bool gic_lpi_signal(struct gic *gic, struct gic_cpu *cpu, uint32_t intid);
+/* Fold @cpu's new bits into its pending state.  No lock held. */
+void gic_lpi_fold(struct gic *gic, struct gic_cpu *cpu);
+/* @cpu acknowledged LPI @intid: its bit is free again.  ap_lock held. */
+void gic_lpi_acked(struct gic_cpu *cpu, uint32_t intid);
+/*
+ * Close the gate: afterwards no MSI sets a bit and every bitmap is folded
+ * and empty, so LPI pending state may be changed or read directly.  Nests;
+ * each call needs a gic_lpi_resume().  May sleep; no spinlock held.
+ */
+void gic_lpi_quiesce(struct gic *gic);
+void gic_lpi_resume(struct gic *gic);
+bool gic_lpi_quiesced(struct gic *gic);
+/* Bytes of one vCPU's bitmap, for the memory benchmark. */
+size_t gic_lpi_pend_bytes(void);
+
 /* Live LPIs and the bytes the store holds, for the memory benchmark. */
 void gic_lpi_usage(struct gic *gic, uint64_t *nr, uint64_t *bytes);
 

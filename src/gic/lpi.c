@@ -26,6 +26,7 @@
  * GICR_PENDBASER when EnableLPIs goes 0 -> 1 and written back when it goes
  * 1 -> 0.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -190,11 +191,6 @@ void gic_lpi_sync_config(struct gic *gic, struct vgic_irq *irq)
 		apply_prop(gic, irq, prop);
 }
 
-static bool lpis_on(struct gic_cpu *cpu)
-{
-	return cpu && (atomic_load(&cpu->gicr_ctlr) & FIELD_MASK(GICR_CTLR, ENABLE_LPIS));
-}
-
 static uint64_t pend_base(struct gic_cpu *cpu)
 {
 	return FIELD_GET(GICR_PENDBASER, PA, atomic_load(&cpu->pendbaser))
@@ -298,7 +294,7 @@ struct vgic_irq *gic_lpi_create(struct gic *gic, uint32_t intid, struct gic_cpu 
 	if (!old)
 		atomic_fetch_add(&t->nr, 1);
 	pthread_mutex_unlock(&t->lock);
-	if (lpis_on(target))
+	if (gic_lpis_on(target))
 		load_pending_bit(gic, irq, target);
 	*err = 0;
 	return irq;
@@ -306,6 +302,7 @@ struct vgic_irq *gic_lpi_create(struct gic *gic, uint32_t intid, struct gic_cpu 
 
 void gic_lpi_set_target(struct gic *gic, struct vgic_irq *irq, struct gic_cpu *cpu)
 {
+	assert(gic_lpi_quiesced(gic));	/* a bit must not be left at the old target */
 	spin_lock(&irq->lock);
 	/* Atomic: gic_lpi_inject_if_pending() reads it without the lock. */
 	__atomic_store_n(&irq->target_vcpu, cpu, __ATOMIC_RELAXED);
@@ -316,7 +313,7 @@ int gic_lpi_inject(struct gic *gic, struct vgic_irq *irq)
 {
 	spin_lock(&irq->lock);
 	/* Checked under the lock: gic_lpi_enable_changed() writes back under it. */
-	if (!lpis_on(irq->target_vcpu)) {
+	if (!gic_lpis_on(irq->target_vcpu)) {
 		spin_unlock(&irq->lock);
 		return 0;
 	}
@@ -348,7 +345,7 @@ bool gic_lpi_inject_if_pending(struct gic *gic, struct vgic_irq *irq)
 {
 	if (!__atomic_load_n(&irq->pending_latch, __ATOMIC_ACQUIRE))
 		return false;
-	if (!lpis_on(__atomic_load_n(&irq->target_vcpu, __ATOMIC_RELAXED)) ||
+	if (!gic_lpis_on(__atomic_load_n(&irq->target_vcpu, __ATOMIC_RELAXED)) ||
 	    !atomic_load_explicit(&irq->refcount, memory_order_relaxed))
 		return false;
 	gic_count(gic, irqs_injected);
@@ -357,6 +354,7 @@ bool gic_lpi_inject_if_pending(struct gic *gic, struct vgic_irq *irq)
 
 void gic_lpi_clear(struct gic *gic, struct vgic_irq *irq)
 {
+	assert(gic_lpi_quiesced(gic));	/* else a bit could pend it again */
 	spin_lock(&irq->lock);
 	irq_set_pending_latch(irq, false);
 	gic_irq_update(gic, irq);
@@ -443,10 +441,20 @@ static void lpis_disable(struct gic *gic, struct gic_cpu *cpu, struct vgic_irq *
 	gmem_write(gic->mem, gpa, &byte, 1);
 }
 
+/*
+ * 1 -> 0 closes the bitmap gate first: an MSI that saw LPIs on has then set
+ * its bit and been folded, so the write-back below saves it.
+ */
 void gic_lpi_enable_changed(struct gic *gic, struct gic_cpu *cpu, bool enabled)
 {
 	uint32_t *ids;
-	int n = gic_lpi_list(gic, cpu, &ids);
+	int n;
+
+	if (enabled)
+		gic_lpi_pend_enable(cpu);	/* -ENOMEM: MSIs just take the locked path */
+	else
+		gic_lpi_quiesce(gic);
+	n = gic_lpi_list(gic, cpu, &ids);
 
 	for (int i = 0; i < n; i++) {
 		struct vgic_irq *irq = gic_lpi_get(gic, ids[i]);
@@ -460,8 +468,11 @@ void gic_lpi_enable_changed(struct gic *gic, struct gic_cpu *cpu, bool enabled)
 		gic_lpi_put(gic, irq);
 	}
 	free(ids);
-	if (!enabled && gic->lpis_disabled)
+	if (enabled)
+		return;
+	if (gic->lpis_disabled)
 		gic->lpis_disabled(gic->lpis_disabled_opaque, cpu);
+	gic_lpi_resume(gic);
 }
 
 void gic_lpi_usage(struct gic *gic, uint64_t *nr, uint64_t *bytes)
@@ -507,5 +518,7 @@ void gic_lpi_destroy(struct gic *gic)
 	}
 	pthread_mutex_destroy(&t->lock);
 	free(t);
+	for (uint32_t i = 0; i < gic->nr_vcpus; i++)
+		gic_lpi_pend_free(&gic->cpus[i]);
 	gic->lpis = NULL;
 }

@@ -347,11 +347,13 @@ int gic_save_pending_tables(struct gic *gic)
 
 	if (!gic->lpis)
 		return 0;
+	gic_lpi_quiesce(gic);	/* fold MSIs still in the bitmaps */
 	n = gic_lpi_list(gic, NULL, &ids);
-	if (n < 0)
-		return n;
 	for (int i = 0; i < n && !ret; i++)
 		ret = save_one(gic, ids[i]);
+	gic_lpi_resume(gic);
+	if (n < 0)
+		return n;
 	free(ids);
 	return ret;
 }

@@ -34,7 +34,7 @@
 struct its_cache_entry {
 	struct its_cache_entry *_Atomic next;
 	uint64_t key;
-	struct vgic_irq *irq;
+	struct its_translation tr;	/* read-only once published */
 	struct rcu_head rcu;
 };
 
@@ -85,7 +85,8 @@ void its_cache_destroy(struct its_cache *c)
 	atomic_store(&c->tbl, NULL);
 }
 
-struct vgic_irq *its_cache_find(struct vgic_its *its, uint32_t devid, uint32_t eventid)
+const struct its_translation *its_cache_find(struct vgic_its *its, uint32_t devid,
+					    uint32_t eventid)
 {
 	uint64_t key = ITS_EVENT_KEY(devid, eventid);
 	struct its_cache_table *t = vrcu_deref(its->cache.tbl);
@@ -93,7 +94,7 @@ struct vgic_irq *its_cache_find(struct vgic_its *its, uint32_t devid, uint32_t e
 
 	for (e = vrcu_deref(t->bucket[bucket_of(t, key)]); e; e = vrcu_deref(e->next))
 		if (e->key == key)
-			return e->irq;
+			return &e->tr;
 	return NULL;
 }
 
@@ -159,7 +160,7 @@ static struct its_cache_table *grow(struct its_cache *c, struct its_cache_table 
 }
 
 void its_cache_insert(struct vgic_its *its, uint32_t devid, uint32_t eventid,
-		      struct vgic_irq *irq)
+		      const struct its_translation *tr)
 {
 	uint64_t key = ITS_EVENT_KEY(devid, eventid);
 	struct its_cache_table *t = atomic_load(&its->cache.tbl);
@@ -177,7 +178,7 @@ void its_cache_insert(struct vgic_its *its, uint32_t devid, uint32_t eventid,
 	if (!e)
 		return;		/* the cache is an optimisation: run uncached */
 	e->key = key;
-	e->irq = irq;
+	e->tr = *tr;
 	head = &t->bucket[bucket_of(t, key)];
 	atomic_init(&e->next, atomic_load(head));
 	vrcu_assign(*head, e);

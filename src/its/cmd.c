@@ -41,6 +41,19 @@ static uint16_t cmd_icid(const uint64_t *cmd)
 	return (uint16_t)FIELD_GET(CMD_2, ICID, cmd[2]);
 }
 
+/*
+ * Before a command moves, clears or unmaps LPIs: shut the LPI pending bitmaps
+ * (gic/lpi_pend.c) for the rest of this queue run, so that no MSI still in
+ * flight lands a bit at a target or mapping the command is changing.
+ */
+static void quiesce(struct vgic_its *its)
+{
+	if (!its->quiesced) {
+		gic_lpi_quiesce(its->gic);
+		its->quiesced = true;
+	}
+}
+
 static bool procnum_ok(struct vgic_its *its, uint64_t rd)
 {
 	return rd < its->gic->nr_vcpus;
@@ -71,8 +84,11 @@ static enum cmd_result cmd_mapd(struct vgic_its *its, const uint64_t *cmd)
 		return CMD_CONTINUE;
 	}
 	dev = its_find_device(its, devid);
-	if (dev)
+	if (dev) {
+		if (!list_empty(&dev->events))
+			quiesce(its);
 		its_device_free(its, dev);
+	}
 	if (!valid)
 		return CMD_CONTINUE_OK;
 	dev = calloc(1, sizeof(*dev));
@@ -124,6 +140,7 @@ static enum cmd_result cmd_mapc(struct vgic_its *its, const uint64_t *cmd)
 		}
 	}
 	c->target = (uint32_t)rd;
+	quiesce(its);
 	its_collection_retarget(its, icid, &its->gic->cpus[rd]);
 	return CMD_CONTINUE_OK;
 }
@@ -199,6 +216,7 @@ static enum cmd_result cmd_movi(struct vgic_its *its, const uint64_t *cmd)
 
 	if (!ev || !cpu)
 		return CMD_CONTINUE;		/* MOVI_UNMAPPED_INTERRUPT / _COLLECTION */
+	quiesce(its);
 	its_cache_forget(its, ev->dev->id, ev->eventid);
 	ev->icid = cmd_icid(cmd);
 	gic_lpi_set_target(its->gic, ev->irq, cpu);
@@ -211,6 +229,7 @@ static enum cmd_result cmd_discard(struct vgic_its *its, const uint64_t *cmd)
 
 	if (!ev)
 		return CMD_CONTINUE;		/* DISCARD_UNMAPPED_INTERRUPT */
+	quiesce(its);
 	its_event_free(its, ev);
 	return CMD_CONTINUE_OK;
 }
@@ -221,6 +240,7 @@ static enum cmd_result cmd_clear(struct vgic_its *its, const uint64_t *cmd)
 
 	if (!ev)
 		return CMD_CONTINUE;		/* CLEAR_UNMAPPED_INTERRUPT */
+	quiesce(its);
 	gic_lpi_clear(its->gic, ev->irq);
 	return CMD_CONTINUE_OK;
 }
@@ -285,6 +305,7 @@ static enum cmd_result cmd_movall(struct vgic_its *its, const uint64_t *cmd)
 		return CMD_CONTINUE;		/* MOVALL_PROCNUM_OOR */
 	if (rd1 == rd2)
 		return CMD_CONTINUE_OK;
+	quiesce(its);
 	its_cache_forget_all(its);
 	for_each_lpi_of(its, &its->gic->cpus[rd1], move_to, &its->gic->cpus[rd2]);
 	return CMD_CONTINUE_OK;
@@ -350,12 +371,10 @@ static enum cmd_result read_cmd(struct vgic_its *its, uint64_t *cmd)
  * further, since one command may touch every mapped event.  Stopping early
  * is the architecture's asynchronous ITS: software waits for CREADR.
  */
-void its_process_queue(struct vgic_its *its)
+static void run_queue(struct vgic_its *its)
 {
 	uint64_t qsize = (FIELD_GET(GITS_CBASER, SIZE, its->cbaser) + 1) * ITS_QUEUE_PAGE;
 
-	if (!atomic_load(&its->enabled) || its->stalled)
-		return;
 	its->work = 0;
 	for (uint64_t n = 0; its->creadr != its->cwriter && n < qsize / ITS_CMD_SIZE &&
 			     its->work < ITS_WORK_BUDGET; n++, its->work++) {
@@ -377,12 +396,23 @@ void its_process_queue(struct vgic_its *its)
 	}
 }
 
+void its_process_queue(struct vgic_its *its)
+{
+	if (!atomic_load(&its->enabled) || its->stalled)
+		return;
+	run_queue(its);
+	if (its->quiesced) {
+		its->quiesced = false;
+		gic_lpi_resume(its->gic);
+	}
+}
+
 static void free_device_node(struct hnode *n, void *opaque)
 {
 	its_device_free(opaque, container_of(n, struct its_device, node));
 }
 
-void its_free_devices(struct vgic_its *its)
+static void its_free_devices(struct vgic_its *its)
 {
 	hmap_for_each(&its->devices, free_device_node, its);
 }
@@ -395,8 +425,20 @@ static void free_collection_node(struct hnode *n, void *opaque)
 	free(container_of(n, struct its_collection, node));
 }
 
-void its_free_collections(struct vgic_its *its)
+static void its_free_collections(struct vgic_its *its)
 {
 	its_cache_forget_all(its);
 	hmap_for_each(&its->collections, free_collection_node, its);
+}
+
+void its_free_mappings(struct vgic_its *its, bool devices, bool collections)
+{
+	if (its->gic)
+		gic_lpi_quiesce(its->gic);
+	if (devices)
+		its_free_devices(its);
+	if (collections)
+		its_free_collections(its);
+	if (its->gic)
+		gic_lpi_resume(its->gic);
 }

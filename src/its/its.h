@@ -79,6 +79,17 @@ struct its_collection {
 /* ---- Translation cache (cache.c) ---- */
 struct its_cache_table;
 
+/*
+ * A cached translation: the LPI, and its INTID and target as they were when
+ * cached (commands that change a target forget the entry), so that the MSI
+ * fast path reads only this, never the LPI that its vCPU keeps writing.
+ */
+struct its_translation {
+	struct vgic_irq *irq;
+	struct gic_cpu *target;
+	uint32_t intid;
+};
+
 struct its_cache {
 	struct its_cache_table *_Atomic tbl;	/* RCU; replaced when it grows */
 	uint32_t nr;			/* entries; writers hold its->lock */
@@ -107,6 +118,7 @@ struct vgic_its {
 	uint64_t creadr;		/* offset only */
 	bool stalled;			/* GITS_CREADR.Stalled */
 	uint64_t work;			/* units spent by the current queue run */
+	bool quiesced;			/* this queue run shut the LPI bitmaps */
 	uint64_t baser[2];		/* [0] Device table, [1] Collection table */
 	struct hmap devices, events, collections;
 	struct its_cache cache;
@@ -144,9 +156,11 @@ void its_collection_retarget(struct vgic_its *its, uint16_t icid, struct gic_cpu
  * CTLR read, as a guest polling CREADR for completion does.  its->lock held.
  */
 void its_process_queue(struct vgic_its *its);
-/* GITS_BASER0/1.Valid cleared: drop every device (with its events) or collection. */
-void its_free_devices(struct vgic_its *its);
-void its_free_collections(struct vgic_its *its);
+/*
+ * GITS_BASER0/1.Valid cleared, or reset: drop every device (with its events)
+ * and/or collection, with the LPI bitmaps shut.  its->lock held.
+ */
+void its_free_mappings(struct vgic_its *its, bool devices, bool collections);
 
 /* ---- tables.c ---- */
 /*
@@ -166,10 +180,11 @@ int its_cache_init(struct its_cache *c);
 void its_cache_destroy(struct its_cache *c);
 /* The cached LPI for the pair, or NULL; no reference, no count.  Caller in an
  * RCU read-side section, which keeps the LPI's memory alive until it ends. */
-struct vgic_irq *its_cache_find(struct vgic_its *its, uint32_t devid, uint32_t eventid);
+const struct its_translation *its_cache_find(struct vgic_its *its, uint32_t devid,
+					    uint32_t eventid);
 /* Remember a translation.  its->lock held. */
 void its_cache_insert(struct vgic_its *its, uint32_t devid, uint32_t eventid,
-		      struct vgic_irq *irq);
+		      const struct its_translation *tr);
 /* Forget one translation / all of this ITS.  its->lock held. */
 void its_cache_forget(struct vgic_its *its, uint32_t devid, uint32_t eventid);
 void its_cache_forget_all(struct vgic_its *its);

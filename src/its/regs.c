@@ -231,12 +231,8 @@ static void write_baser(struct vgic_its *its, uint32_t off, unsigned int len, ui
 	pthread_mutex_lock(&its->lock);
 	if (!atomic_load(&its->enabled)) {
 		its->baser[idx] = sanitise_baser(idx, deposit_bytes(its->baser[idx], off & 7, len, val));
-		if (!FIELD_GET(GITS_BASER, VALID, its->baser[idx])) {
-			if (idx == 0)
-				its_free_devices(its);
-			else
-				its_free_collections(its);
-		}
+		if (!FIELD_GET(GITS_BASER, VALID, its->baser[idx]))
+			its_free_mappings(its, idx == 0, idx != 0);
 	}
 	pthread_mutex_unlock(&its->lock);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * (DeviceID, EventID) -> LPI and target vCPU, then injection.  The fast path
- * is a translation-cache hit: no lock but the LPI's own.  A miss takes
+ * is a translation-cache hit: no lock, one bit in the target vCPU's LPI
+ * pending bitmap (gic/lpi_pend.c).  A miss takes
  * its->lock, walks the mappings and fills the cache with translations that
  * can deliver (a mapped event in a mapped collection whose redistributor has
  * LPIs enabled), so that a blocked MSI never gets cached.
@@ -24,34 +25,42 @@ static struct vgic_irq *resolve(struct vgic_its *its, uint32_t devid, uint32_t e
 		return NULL;
 	if (!gic_lpi_tryget(ev->irq))
 		return NULL;
-	its_cache_insert(its, devid, eventid, ev->irq);
+	its_cache_insert(its, devid, eventid,
+			 &(struct its_translation){ ev->irq, cpu, ev->irq->intid });
 	return ev->irq;
 }
 
 /*
- * A cache hit on an LPI that is still pending (the common case when MSIs come
- * faster than the guest takes them) changes nothing but counters, and inside
- * the RCU section the LPI cannot be freed: no reference is taken, and true
- * comes back.  Otherwise *@irq is the cached LPI with a reference, or NULL.
+ * A cache hit sets the LPI's bit in its target's pending bitmap
+ * (gic_lpi_signal), reading nothing but the cache entry.  While the bitmaps
+ * are shut (an ITS command or EnableLPIs write changing LPI state), a hit on
+ * an LPI that is still pending changes nothing but counters, and inside the
+ * RCU section the LPI cannot be freed: no reference is taken.  Both return
+ * true.  Otherwise *@irq is the cached LPI with a reference, or NULL.
  */
 static bool cache_hit(struct vgic_its *its, uint32_t devid, uint32_t eventid,
 		      struct vgic_irq **irq)
 {
-	struct vgic_irq *c;
-	bool coalesced;
+	const struct its_translation *tr;
+	struct vgic_irq *c = NULL;
+	bool done = false;
 
 	vrcu_read_lock();
-	c = its_cache_find(its, devid, eventid);
-	coalesced = c && gic_lpi_inject_if_pending(its->gic, c);
-	if (c && !coalesced && !gic_lpi_tryget(c))
-		c = NULL;
+	tr = its_cache_find(its, devid, eventid);
+	if (tr) {
+		c = tr->irq;
+		done = gic_lpi_signal(its->gic, tr->target, tr->intid) ||
+		       gic_lpi_inject_if_pending(its->gic, c);
+		if (!done && !gic_lpi_tryget(c))
+			c = NULL;
+	}
 	vrcu_read_unlock();
 	if (c)
 		its_count(its, cache_hits);
 	else
 		its_count(its, cache_misses);
-	*irq = coalesced ? NULL : c;
-	return coalesced;
+	*irq = done ? NULL : c;
+	return done;
 }
 
 int its_translate(struct vgic_its *its, uint32_t devid, uint32_t eventid, bool locked)

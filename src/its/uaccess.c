@@ -133,7 +133,6 @@ void its_reset(struct vgic_its *its)
 	its->creadr = 0;
 	its->cwriter = 0;
 	its->stalled = false;
-	its_free_devices(its);
-	its_free_collections(its);
+	its_free_mappings(its, true, true);
 	pthread_mutex_unlock(&its->lock);
 }
