@@ -119,14 +119,15 @@ static bool can_signal(const struct cpuif *cif, const struct hppi *h)
 unsigned int gic_cpuif_pending(struct gic *gic, struct gic_cpu *cpu)
 {
 	unsigned int ret = 0;
+	struct gic_fold f;
 	struct hppi h;
 
-	gic_lpi_fold(gic, cpu);
-	spin_lock(&cpu->ap_lock);
+	gic_lpi_lock_folded(gic, cpu, &f);
 	h = find_hppi(gic, cpu);
 	if (can_signal(&cpu->cif, &h))
 		ret = h.group ? VGIC_PENDING_IRQ : VGIC_PENDING_FIQ;
 	spin_unlock(&cpu->ap_lock);
+	gic_lpi_fold_finish(gic, &f);
 	return ret;
 }
 
@@ -148,10 +149,10 @@ static uint64_t read_iar(struct gic *gic, struct gic_cpu *cpu, unsigned int grou
 	struct cpuif *cif = &cpu->cif;
 	struct vgic_irq *drop = NULL;
 	uint32_t intid = GIC_INTID_SPURIOUS;
+	struct gic_fold f;
 	struct hppi h;
 
-	gic_lpi_fold(gic, cpu);
-	spin_lock(&cpu->ap_lock);
+	gic_lpi_lock_folded(gic, cpu, &f);
 	h = find_hppi(gic, cpu);
 	if (can_signal(cif, &h) && h.group == group) {
 		/*
@@ -176,6 +177,7 @@ static uint64_t read_iar(struct gic *gic, struct gic_cpu *cpu, unsigned int grou
 		spin_unlock(&irq->lock);
 	}
 	spin_unlock(&cpu->ap_lock);
+	gic_lpi_fold_finish(gic, &f);
 	if (drop)
 		gic_lpi_put(gic, drop);	/* the list's reference */
 	if (intid == GIC_INTID_SPURIOUS)
@@ -185,12 +187,13 @@ static uint64_t read_iar(struct gic *gic, struct gic_cpu *cpu, unsigned int grou
 
 static uint64_t read_hppir(struct gic *gic, struct gic_cpu *cpu, unsigned int group)
 {
+	struct gic_fold f;
 	struct hppi h;
 
-	gic_lpi_fold(gic, cpu);
-	spin_lock(&cpu->ap_lock);
+	gic_lpi_lock_folded(gic, cpu, &f);
 	h = find_hppi(gic, cpu);
 	spin_unlock(&cpu->ap_lock);
+	gic_lpi_fold_finish(gic, &f);
 	return h.group == group ? h.intid : GIC_INTID_SPURIOUS;
 }
 

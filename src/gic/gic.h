@@ -298,8 +298,21 @@ void gic_lpi_pend_free(struct gic_cpu *cpu);
  * off: the caller then takes the locked path.
  */
 bool gic_lpi_signal(struct gic *gic, struct gic_cpu *cpu, uint32_t intid);
-/* Fold @cpu's new bits into its pending state.  No lock held. */
-void gic_lpi_fold(struct gic *gic, struct gic_cpu *cpu);
+/* LPIs a fold could not settle under the ap_lock (gic_lpi_fold_finish settles them). */
+#define GIC_FOLD_BATCH	32
+struct gic_fold {
+	unsigned int n;
+	struct vgic_irq *irq[GIC_FOLD_BATCH];
+};
+/*
+ * Fold @cpu's new bits into its pending state; ap_lock held.  False if @f
+ * filled up first: drop the lock, gic_lpi_fold_finish(), and fold again.
+ */
+bool gic_lpi_fold_locked(struct gic *gic, struct gic_cpu *cpu, struct gic_fold *f);
+/* Settle what @f holds; no lock held. */
+void gic_lpi_fold_finish(struct gic *gic, struct gic_fold *f);
+/* Take @cpu's ap_lock with every bit folded; gic_lpi_fold_finish(@f) after unlocking. */
+void gic_lpi_lock_folded(struct gic *gic, struct gic_cpu *cpu, struct gic_fold *f);
 /* @cpu acknowledged LPI @intid: its bit is free again.  ap_lock held. */
 void gic_lpi_acked(struct gic_cpu *cpu, uint32_t intid);
 /*

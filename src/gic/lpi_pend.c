@@ -40,7 +40,6 @@
 #define PEND_WORDS	(PEND_BITS / 64)
 #define PEND_GROUP	((PEND_WORDS + 63) / 64)	/* words per summary bit */
 #define PEND_IDLE_SCANS	64	/* empty scans before a group's summary bit clears */
-#define FOLD_BATCH	32	/* LPIs folded per ap_lock hold that need the slow path */
 
 struct lpi_pend {
 	_Atomic uint64_t summary __attribute__((aligned(64)));
@@ -157,7 +156,7 @@ static bool fold_word(struct gic *gic, struct gic_cpu *cpu, struct lpi_pend *p, 
 	uint64_t cur = atomic_load_explicit(&p->word[w], memory_order_acquire);
 	uint64_t bits = cur & ~p->shadow[w];
 
-	while (bits && *nslow < FOLD_BATCH) {
+	while (bits && *nslow < GIC_FOLD_BATCH) {
 		unsigned int i = (unsigned int)__builtin_ctzll(bits);
 		uint64_t m = 1ull << i;
 
@@ -194,7 +193,7 @@ static bool fold_locked(struct gic *gic, struct gic_cpu *cpu, struct lpi_pend *p
 {
 	uint64_t sum = atomic_load(&p->summary);
 
-	while (sum && *nslow < FOLD_BATCH) {
+	while (sum && *nslow < GIC_FOLD_BATCH) {
 		uint32_t grp = (uint32_t)__builtin_ctzll(sum);
 
 		sum &= sum - 1;
@@ -214,14 +213,23 @@ static bool fold_locked(struct gic *gic, struct gic_cpu *cpu, struct lpi_pend *p
 		if (fold_group(gic, cpu, p, grp, slow, nslow))
 			atomic_fetch_or(&p->summary, 1ull << grp);
 	}
-	return *nslow < FOLD_BATCH;
+	return *nslow < GIC_FOLD_BATCH;
+}
+
+bool gic_lpi_fold_locked(struct gic *gic, struct gic_cpu *cpu, struct gic_fold *f)
+{
+	struct lpi_pend *p = atomic_load_explicit(&cpu->pend, memory_order_acquire);
+
+	if (!p || !atomic_load_explicit(&p->summary, memory_order_relaxed))
+		return true;
+	return fold_locked(gic, cpu, p, f->irq, &f->n);
 }
 
 /* The general path for what fold_one() could not do under the ap_lock. */
-static void fold_slow(struct gic *gic, struct vgic_irq **slow, unsigned int n)
+void gic_lpi_fold_finish(struct gic *gic, struct gic_fold *f)
 {
-	for (unsigned int i = 0; i < n; i++) {
-		struct vgic_irq *irq = slow[i];
+	for (unsigned int i = 0; i < f->n; i++) {
+		struct vgic_irq *irq = f->irq[i];
 
 		spin_lock(&irq->lock);
 		if (gic_lpis_on(irq->target_vcpu)) {
@@ -232,24 +240,18 @@ static void fold_slow(struct gic *gic, struct vgic_irq **slow, unsigned int n)
 		}
 		gic_lpi_put(gic, irq);
 	}
+	f->n = 0;
 }
 
-void gic_lpi_fold(struct gic *gic, struct gic_cpu *cpu)
+void gic_lpi_lock_folded(struct gic *gic, struct gic_cpu *cpu, struct gic_fold *f)
 {
-	struct lpi_pend *p = atomic_load_explicit(&cpu->pend, memory_order_acquire);
-	struct vgic_irq *slow[FOLD_BATCH];
-	bool done;
-
-	if (!p || !atomic_load_explicit(&p->summary, memory_order_relaxed))
-		return;
-	do {
-		unsigned int n = 0;
-
-		spin_lock(&cpu->ap_lock);
-		done = fold_locked(gic, cpu, p, slow, &n);
+	f->n = 0;
+	spin_lock(&cpu->ap_lock);
+	while (!gic_lpi_fold_locked(gic, cpu, f)) {
 		spin_unlock(&cpu->ap_lock);
-		fold_slow(gic, slow, n);
-	} while (!done);
+		gic_lpi_fold_finish(gic, f);
+		spin_lock(&cpu->ap_lock);
+	}
 }
 
 void gic_lpi_acked(struct gic_cpu *cpu, uint32_t intid)
@@ -269,10 +271,11 @@ static void fold_and_empty(struct gic *gic, struct gic_cpu *cpu)
 {
 	struct lpi_pend *p = atomic_load_explicit(&cpu->pend, memory_order_acquire);
 
+	struct gic_fold f;
+
 	if (!p)
 		return;
-	gic_lpi_fold(gic, cpu);
-	spin_lock(&cpu->ap_lock);
+	gic_lpi_lock_folded(gic, cpu, &f);
 	for (uint64_t sum = atomic_exchange(&p->summary, 0); sum; sum &= sum - 1) {
 		uint32_t grp = (uint32_t)__builtin_ctzll(sum);
 
@@ -283,6 +286,7 @@ static void fold_and_empty(struct gic *gic, struct gic_cpu *cpu)
 		p->idle[grp] = 0;
 	}
 	spin_unlock(&cpu->ap_lock);
+	gic_lpi_fold_finish(gic, &f);
 }
 
 void gic_lpi_quiesce(struct gic *gic)
