@@ -64,7 +64,10 @@ int gic_lpi_pend_enable(struct gic_cpu *cpu)
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0, sizeof(*p));
-	atomic_store_explicit(&cpu->pend, p, memory_order_release);
+	/* Two EnableLPIs 0 -> 1 in a row from different threads: the first one wins. */
+	if (!atomic_compare_exchange_strong_explicit(&cpu->pend, &(struct lpi_pend *){ NULL }, p,
+						     memory_order_release, memory_order_relaxed))
+		free(p);
 	return 0;
 }
 
