@@ -114,7 +114,7 @@ bool gic_lpi_signal(struct gic *gic, struct gic_cpu *cpu, uint32_t intid)
 
 /* Outcome of folding one bit. */
 enum fold_res {
-	FOLD_DONE,		/* pending here (or gone): bit stays, shadowed */
+	FOLD_DONE,		/* pending here: bit stays, shadowed */
 	FOLD_GONE,		/* no such LPI any more: bit cleared */
 	FOLD_SLOW,		/* needs gic_irq_update(): bit cleared, LPI in the batch */
 };
@@ -213,6 +213,7 @@ static bool fold_locked(struct gic *gic, struct gic_cpu *cpu, struct lpi_pend *p
 		 */
 		p->idle[grp] = 0;
 		atomic_fetch_and(&p->summary, ~(1ull << grp));
+		atomic_thread_fence(memory_order_seq_cst);	/* pairs with the sender's OR */
 		if (fold_group(gic, cpu, p, grp, slow, nslow))
 			atomic_fetch_or(&p->summary, 1ull << grp);
 	}
