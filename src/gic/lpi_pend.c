@@ -277,7 +277,8 @@ static void fold_and_empty(struct gic *gic, struct gic_cpu *cpu)
 
 	struct gic_fold f;
 
-	if (!p)
+	/* No sender is inside, so a clear summary means no bit anywhere. */
+	if (!p || !atomic_load(&p->summary))
 		return;
 	gic_lpi_lock_folded(gic, cpu, &f);
 	for (uint64_t sum = atomic_exchange(&p->summary, 0); sum; sum &= sum - 1) {
