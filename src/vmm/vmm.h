@@ -145,6 +145,7 @@ struct vmm {
 	pthread_cond_t tick_cond;
 	uint64_t tick_at;		/* CLOCK_MONOTONIC ns; UINT64_MAX: none */
 	struct vcpu *tick_target;
+	uint64_t tick_sleeps_until;	/* the ticker's current wait; NEVER: untimed */
 	bool tick_quit;
 
 	struct mmio_dev devs[4];
