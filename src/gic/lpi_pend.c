@@ -156,7 +156,8 @@ static enum fold_res fold_one(struct gic *gic, struct gic_cpu *cpu, uint32_t int
 static bool fold_word(struct gic *gic, struct gic_cpu *cpu, struct lpi_pend *p, uint32_t w,
 		      struct vgic_irq **slow, unsigned int *nslow)
 {
-	uint64_t cur = atomic_load_explicit(&p->word[w], memory_order_acquire);
+	/* seq_cst: with the summary AND before a rescan, the Dekker pair of the sender's OR. */
+	uint64_t cur = atomic_load(&p->word[w]);
 	uint64_t bits = cur & ~p->shadow[w];
 
 	while (bits && *nslow < GIC_FOLD_BATCH) {
@@ -213,7 +214,6 @@ static bool fold_locked(struct gic *gic, struct gic_cpu *cpu, struct lpi_pend *p
 		 */
 		p->idle[grp] = 0;
 		atomic_fetch_and(&p->summary, ~(1ull << grp));
-		atomic_thread_fence(memory_order_seq_cst);	/* pairs with the sender's OR */
 		if (fold_group(gic, cpu, p, grp, slow, nslow))
 			atomic_fetch_or(&p->summary, 1ull << grp);
 	}
