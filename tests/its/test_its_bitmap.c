@@ -314,6 +314,46 @@ static void test_commands_racing_msis_lose_nothing(void **state)
 	nothing_on(f->t, 1);
 }
 
+/*
+ * The same with EnableLPIs going 1 -> 0 -> 1 (and SAVE_PENDING_TABLES) under
+ * the stream: whatever was pending goes to the table and comes back, and
+ * nothing left in a bitmap swallows the last MSI.
+ */
+static void test_lpis_toggled_under_msis_lose_nothing(void **state)
+{
+	struct its_fx *f = *state;
+	struct sender s = { .f = f };
+	pthread_t th;
+
+	warm(f, 0, 0);
+	assert_int_equal(pthread_create(&th, NULL, send_loop, &s), 0);
+	for (int i = 0; i < 200; i++) {
+		unsigned long sent = atomic_load(&s.sent);
+
+		while (atomic_load(&s.sent) == sent)
+			sched_yield();
+		if (i % 5 == 0)
+			assert_int_equal(vgic_vm_set_attr(f->t->vm, VGIC_GRP_CTRL,
+							  VGIC_SAVE_PENDING_TABLES, 0), 0);
+		rdist_wr(f->t, 0, GICR_CTLR, 0);
+		/* Every other time PTZ: the guest says its table is zero. */
+		assert_int_equal(vgic_mmio_write(f->t->vm, 0, T_REDIST + GICR_PENDBASER, 8,
+						 (T_RAM + G_PEND) | (i % 2 ? FIELD_MASK(GICR_PENDBASER, PTZ) : 0)),
+				 VGIC_MMIO_HANDLED);
+		rdist_wr(f->t, 0, GICR_CTLR, 1);
+		drain(f->t, 0);
+	}
+	atomic_store(&s.stop, true);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(atomic_load(&s.errors), 0);
+	drain(f->t, 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(gits_msi(&f->g, DEV, 0), 1);	/* miss, then hit */
+		take(f->t, 0, LPI(0));
+	}
+	nothing_on(f->t, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +370,7 @@ int main(void)
 		T(test_many_lpis_each_once),
 		T(test_shared_lpi_follows_movi_of_other_its),
 		T(test_commands_racing_msis_lose_nothing),
+		T(test_lpis_toggled_under_msis_lose_nothing),
 #undef T
 	};
 
