@@ -274,7 +274,6 @@ void gic_lpi_acked(struct gic_cpu *cpu, uint32_t intid)
 static void fold_and_empty(struct gic *gic, struct gic_cpu *cpu)
 {
 	struct lpi_pend *p = atomic_load_explicit(&cpu->pend, memory_order_acquire);
-
 	struct gic_fold f;
 
 	/* No sender is inside, so a clear summary means no bit anywhere. */
