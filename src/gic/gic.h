@@ -93,6 +93,7 @@ struct gic_cpu {
 	uint64_t mpidr;			/* Aff3:Aff2:Aff1:Aff0 in MPIDR layout */
 	vgic_spinlock_t ap_lock;
 	struct list_node ap_list;
+	atomic_uint nr_listed;		/* entries on ap_list; written under ap_lock */
 	struct cpuif cif;
 	struct vgic_irq priv[GIC_NR_PRIVATE];
 
@@ -188,6 +189,26 @@ static inline bool irq_is_pending(const struct vgic_irq *irq)
 	if (irq->config == IRQ_CONFIG_LEVEL)
 		return irq->pending_latch || irq->line_level;
 	return irq->pending_latch;
+}
+
+/*
+ * Put @irq on / take it off @cpu's ap_list (ap_lock and irq->lock held).
+ * They keep nr_listed, so that "is anything listed?" needs no lock.
+ */
+static inline void gic_ap_list_add(struct gic_cpu *cpu, struct vgic_irq *irq)
+{
+	list_add_tail(&irq->ap_list, &cpu->ap_list);
+	atomic_store_explicit(&cpu->nr_listed,
+			      atomic_load_explicit(&cpu->nr_listed, memory_order_relaxed) + 1,
+			      memory_order_release);
+}
+
+static inline void gic_ap_list_del(struct gic_cpu *cpu, struct vgic_irq *irq)
+{
+	list_del(&irq->ap_list);
+	atomic_store_explicit(&cpu->nr_listed,
+			      atomic_load_explicit(&cpu->nr_listed, memory_order_relaxed) - 1,
+			      memory_order_relaxed);
 }
 
 /* The vCPU whose ap_list should hold @irq now, or NULL.  irq->lock held. */
@@ -313,6 +334,8 @@ bool gic_lpi_fold_locked(struct gic *gic, struct gic_cpu *cpu, struct gic_fold *
 void gic_lpi_fold_finish(struct gic *gic, struct gic_fold *f);
 /* Take @cpu's ap_lock with every bit folded; gic_lpi_fold_finish(@f) after unlocking. */
 void gic_lpi_lock_folded(struct gic *gic, struct gic_cpu *cpu, struct gic_fold *f);
+/* May @cpu's bitmap hold bits (its summary is not clear)?  No lock needed. */
+bool gic_lpi_bits_waiting(struct gic_cpu *cpu);
 /* @cpu acknowledged LPI @intid: its bit is free again.  ap_lock held. */
 void gic_lpi_acked(struct gic_cpu *cpu, uint32_t intid);
 /*

@@ -99,11 +99,11 @@ void gic_irq_update(struct gic *gic, struct vgic_irq *irq)
 
 		if (irq->vcpu == cur && gic_irq_oracle(irq) == want) {
 			if (cur)
-				list_del(&irq->ap_list);
+				gic_ap_list_del(cur, irq);
 			else if (irq_is_lpi(irq))
 				atomic_fetch_add_explicit(&irq->refcount, 1, memory_order_relaxed);
 			if (want)
-				list_add_tail(&irq->ap_list, &want->ap_list);
+				gic_ap_list_add(want, irq);
 			irq->vcpu = want;
 			spin_unlock(&irq->lock);
 			unlock_cpus(cur, want);

@@ -142,7 +142,7 @@ static enum fold_res fold_one(struct gic *gic, struct gic_cpu *cpu, uint32_t int
 	if (!irq->pending_latch) {
 		irq_set_pending_latch(irq, true);
 		if (!irq->vcpu && gic_irq_oracle(irq) == cpu) {
-			list_add_tail(&irq->ap_list, &cpu->ap_list);
+			gic_ap_list_add(cpu, irq);
 			irq->vcpu = cpu;
 			spin_unlock(&irq->lock);
 			return FOLD_DONE;	/* our reference is now the list's */
@@ -256,6 +256,13 @@ void gic_lpi_lock_folded(struct gic *gic, struct gic_cpu *cpu, struct gic_fold *
 		gic_lpi_fold_finish(gic, f);
 		spin_lock(&cpu->ap_lock);
 	}
+}
+
+bool gic_lpi_bits_waiting(struct gic_cpu *cpu)
+{
+	struct lpi_pend *p = atomic_load_explicit(&cpu->pend, memory_order_acquire);
+
+	return p && atomic_load_explicit(&p->summary, memory_order_acquire);
 }
 
 void gic_lpi_acked(struct gic_cpu *cpu, uint32_t intid)
