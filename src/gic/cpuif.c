@@ -11,6 +11,7 @@
  * PMR, and its group priority is below the running priority (preemption).
  * In the single security state, Group 0 is signalled as FIQ, Group 1 as IRQ.
  */
+#include <assert.h>
 #include <errno.h>
 
 #include "gic/gic.h"
@@ -91,10 +92,12 @@ static struct hppi find_hppi(struct gic *gic, struct gic_cpu *cpu)
 	struct hppi best = { .intid = GIC_INTID_SPURIOUS, .prio = GIC_PRI_IDLE };
 	bool grp_on[2] = { group_enabled(gic, &cpu->cif, 0), group_enabled(gic, &cpu->cif, 1) };
 	struct list_node *n, *t;
+	unsigned int listed = 0;
 
 	list_for_each_safe(n, t, &cpu->ap_list) {
 		struct vgic_irq *irq = container_of(n, struct vgic_irq, ap_list);
 
+		listed++;
 		spin_lock(&irq->lock);
 		if (irq->enabled && irq_is_pending(irq) && !irq->active &&
 		    irq->target_vcpu == cpu && grp_on[irq->group] &&
@@ -107,6 +110,9 @@ static struct hppi find_hppi(struct gic *gic, struct gic_cpu *cpu)
 		}
 		spin_unlock(&irq->lock);
 	}
+	/* gic_cpuif_pending()'s lock-free answer relies on the count. */
+	assert(listed == atomic_load_explicit(&cpu->nr_listed, memory_order_relaxed));
+	(void)listed;
 	return best;
 }
 
