@@ -154,6 +154,12 @@ struct vcpu_row {
 	double msi_ns, ack_ns, line_ns, pending_ns;
 };
 
+/* SPIs reset edge-triggered (as in KVM); the IRQ line row wants a level one. */
+static void spi_level(struct bits_vm *b)
+{
+	vgic_mmio_write(b->vm, 0, BITS_DIST + GICD_ICFGR + SPI / 16 * 4, 4, 0);
+}
+
 static void spi_on(struct bits_vm *b)
 {
 	uint64_t d = BITS_DIST;
@@ -214,6 +220,7 @@ static struct vcpu_row vcpu_cell(unsigned int nr_vcpus)
 	/* The guest RAM is the caller's (calloc'ed by bench_its.c), not the library's. */
 	r.heap_per_vcpu = ((double)heap_bytes() - (double)heap0 - (double)b->ram_size) / nr_vcpus;
 	msi_and_ack(b, &r);
+	spi_level(b);
 	spi_on(b);
 	cpuif_on(b, 0);
 	t0 = bench_now_ns();
