@@ -146,6 +146,7 @@ struct gic {
 	uint64_t redist_base;
 	struct lpi_table *lpis;
 	atomic_int lpi_gate;		/* > 0: MSIs bypass the pending bitmaps (lpi_pend.c) */
+	atomic_uint lpi_epoch;		/* counts gate closings (lpi_pend.c) */
 	/* Told when a redistributor's EnableLPIs goes 1 -> 0 (ITS translation caches). */
 	void (*lpis_disabled)(void *opaque, struct gic_cpu *cpu);
 	void *lpis_disabled_opaque;
@@ -313,12 +314,15 @@ void gic_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *head));
 /* Give @cpu its bitmap (EnableLPIs 0 -> 1; kept until destroy): 0 or -ENOMEM. */
 int gic_lpi_pend_enable(struct gic_cpu *cpu);
 void gic_lpi_pend_free(struct gic_cpu *cpu);
+/* Read before looking up the translation that gic_lpi_signal() is given. */
+uint32_t gic_lpi_epoch(struct gic *gic);
 /*
  * The MSI fast path: make LPI @intid, which targets @cpu, pending through the
- * bitmap.  False, touching nothing, if the gate is closed or @cpu has LPIs
- * off: the caller then takes the locked path.
+ * bitmap.  False, touching nothing, if the gate is closed or was closed since
+ * @epoch (the translation may be stale) or @cpu has LPIs off: the caller then
+ * takes the locked path.
  */
-bool gic_lpi_signal(struct gic *gic, struct gic_cpu *cpu, uint32_t intid);
+bool gic_lpi_signal(struct gic *gic, struct gic_cpu *cpu, uint32_t intid, uint32_t epoch);
 /* LPIs a fold could not settle under the ap_lock (gic_lpi_fold_finish settles them). */
 #define GIC_FOLD_BATCH	32
 struct gic_fold {

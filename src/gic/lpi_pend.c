@@ -23,7 +23,8 @@
  * (gic_lpi_quiesce): senders then take the locked path, the closer waits for
  * senders already past the gate (their sections are a grace domain of their
  * own, common/grace.h, so this is safe under its->lock), and folds and empties
- * every bitmap.  While the gate is closed the vgic_irq state is the whole
+ * every bitmap.  A sender whose translation predates a closing (the epoch
+ * moved) takes the locked path too.  While the gate is closed the vgic_irq state is the whole
  * truth and may change freely; new bits only appear once it reopens.
  *
  * @shadow and the bits it names change only under the vCPU's ap_lock (fold,
@@ -77,7 +78,21 @@ void gic_lpi_pend_free(struct gic_cpu *cpu)
 	atomic_store(&cpu->pend, NULL);
 }
 
-bool gic_lpi_signal(struct gic *gic, struct gic_cpu *cpu, uint32_t intid)
+uint32_t gic_lpi_epoch(struct gic *gic)
+{
+	/* Acquire: the translation lookup that follows cannot read older state. */
+	return atomic_load_explicit(&gic->lpi_epoch, memory_order_acquire);
+}
+
+/*
+ * The translation was looked up before this grace section began, so a
+ * command could have run to completion (gate closed, bitmaps emptied, the
+ * LPI unmapped or moved, gate reopened) in between: the epoch tells.  A
+ * set bit needs no such care: merging into pending state that exists is
+ * right even for a stale translation, whose own pending state the command
+ * would have dropped or moved anyway.
+ */
+bool gic_lpi_signal(struct gic *gic, struct gic_cpu *cpu, uint32_t intid, uint32_t epoch)
 {
 	uint32_t b = bit_of(intid), w = b / 64;
 	uint64_t m = 1ull << (b % 64), sm = 1ull << (w / PEND_GROUP);
@@ -94,8 +109,9 @@ bool gic_lpi_signal(struct gic *gic, struct gic_cpu *cpu, uint32_t intid)
 		return true;
 	}
 	vgrace_read_lock();
-	if (atomic_load_explicit(&gic->lpi_gate, memory_order_relaxed) || !gic_lpis_on(cpu) ||
-	    !p) {
+	if (atomic_load_explicit(&gic->lpi_gate, memory_order_relaxed) ||
+	    atomic_load_explicit(&gic->lpi_epoch, memory_order_relaxed) != epoch ||
+	    !gic_lpis_on(cpu) || !p) {
 		vgrace_read_unlock();
 		return false;
 	}
@@ -303,6 +319,7 @@ static void fold_and_empty(struct gic *gic, struct gic_cpu *cpu)
 void gic_lpi_quiesce(struct gic *gic)
 {
 	atomic_fetch_add(&gic->lpi_gate, 1);
+	atomic_fetch_add(&gic->lpi_epoch, 1);
 	vgrace_synchronize();
 	for (uint32_t i = 0; i < gic->nr_vcpus; i++)
 		fold_and_empty(gic, &gic->cpus[i]);

@@ -41,6 +41,7 @@ static struct vgic_irq *resolve(struct vgic_its *its, uint32_t devid, uint32_t e
 static bool cache_hit(struct vgic_its *its, uint32_t devid, uint32_t eventid,
 		      struct vgic_irq **irq)
 {
+	uint32_t epoch = gic_lpi_epoch(its->gic);
 	const struct its_translation *tr;
 	struct vgic_irq *c = NULL;
 	bool done = false;
@@ -49,7 +50,7 @@ static bool cache_hit(struct vgic_its *its, uint32_t devid, uint32_t eventid,
 	tr = its_cache_find(its, devid, eventid);
 	if (tr) {
 		c = tr->irq;
-		done = gic_lpi_signal(its->gic, tr->target, tr->intid) ||
+		done = gic_lpi_signal(its->gic, tr->target, tr->intid, epoch) ||
 		       gic_lpi_inject_if_pending(its->gic, c);
 		if (!done && !gic_lpi_tryget(c))
 			c = NULL;
