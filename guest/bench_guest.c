@@ -83,32 +83,40 @@ static void sleep_for(uint32_t want)
 	irq_enable();
 }
 
-/* Each row: counter ticks for @n operations, or FAILED. */
-static uint64_t bench_lpi_int(unsigned int n)
+static bool send_int(void)
+{
+	return its_dev_cmd(ITS_CMD_INT, DEVID, EVENT);
+}
+
+static bool send_translater(void)
+{
+	mmio_write32(GITS_BASE + GITS_TRANSLATER, EVENT);
+	return true;
+}
+
+/* @n LPI round trips, each raised by @send and waited for with interrupts on. */
+static uint64_t lpi_round_trips(unsigned int n, bool (*send)(void))
 {
 	uint64_t t0 = counter();
 
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t want = got + 1;
 
-		if (!its_dev_cmd(ITS_CMD_INT, DEVID, EVENT) || !spin_for(want))
+		if (!send() || !spin_for(want))
 			return FAILED;
 	}
 	return counter() - t0;
 }
 
+/* Each row: counter ticks for @n operations, or FAILED. */
+static uint64_t bench_lpi_int(unsigned int n)
+{
+	return lpi_round_trips(n, send_int);
+}
+
 static uint64_t bench_lpi_translater(unsigned int n)
 {
-	uint64_t t0 = counter();
-
-	for (unsigned int i = 0; i < n; i++) {
-		uint32_t want = got + 1;
-
-		mmio_write32(GITS_BASE + GITS_TRANSLATER, EVENT);
-		if (!spin_for(want))
-			return FAILED;
-	}
-	return counter() - t0;
+	return lpi_round_trips(n, send_translater);
 }
 
 static uint64_t bench_ipi(unsigned int n)
